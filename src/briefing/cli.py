@@ -1,0 +1,272 @@
+"""The ``briefing`` command: a thin Click layer, each command one call into the library.
+
+Engines are imported inside the commands that need them, so ``briefing --help`` and
+``briefing inspect`` start fast. Every error a user can cause is printed as one line
+naming file and line, with a documented exit code (see ``briefing --help``).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from briefing import __version__
+from briefing.errors import EXIT_INTERNAL, BriefingError, Diagnostic
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_CODES_HELP = """\b
+Exit codes:
+  0  success
+  1  internal error (a bug: please report it with --debug output)
+  2  usage error (unknown option, missing argument)
+  3  input error (an article or config cannot be read)
+  4  theme error (unknown theme, broken template)
+  5  output error (rendering or writing failed, a resource was blocked)
+  6  check failed (a built output is not valid)
+"""
+
+
+def _echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def _print_warnings(warnings: list[Diagnostic] | tuple[Diagnostic, ...]) -> None:
+    for warning in warnings:
+        click.secho(f"warning: {warning}", fg="yellow", err=True)
+
+
+def handle_errors(command: F) -> F:
+    """Turn :class:`BriefingError` into one line and its exit code; hide tracebacks."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        as_json = bool(kwargs.get("as_json"))
+        try:
+            return command(*args, **kwargs)
+        except BriefingError as exc:
+            if as_json:
+                _echo_json({"ok": False, "errors": [exc.diagnostic.to_dict()]})
+            click.secho(f"error: {exc.diagnostic}", fg="red", err=True)
+            ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if ctx.find_root().params.get("debug"):
+                raise
+            click.secho(
+                f"internal error: {type(exc).__name__}: {exc} "
+                "(rerun with --debug for the traceback, and please report it)",
+                fg="red",
+                err=True,
+            )
+            ctx.exit(EXIT_INTERNAL)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(epilog=EXIT_CODES_HELP, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="briefing")
+@click.option("-v", "--verbose", is_flag=True, help="Log each pipeline step.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+def main(verbose: bool, debug: bool) -> None:
+    """Turn structured articles into policy-briefing PDFs and EPUB 3 books."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING, format="%(name)s: %(message)s"
+    )
+
+
+_from_option = click.option(
+    "--from",
+    "input_format",
+    type=click.Choice(["text", "markdown"]),
+    default=None,
+    help="Read the article in this format instead of guessing from its suffix.",
+)
+_title_option = click.option(
+    "--title", default=None, help="The document title (overrides front matter)."
+)
+_json_option = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+
+
+@main.command()
+@click.argument("articles", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("dist"),
+    show_default=True,
+    help="Output folder.",
+)
+@click.option(
+    "-f",
+    "--format",
+    "formats",
+    type=click.Choice(["pdf", "epub", "html", "all"]),
+    multiple=True,
+    help="Output format; repeat for several. Default: all (PDF and EPUB).",
+)
+@click.option(
+    "--theme", default=None, help="A built-in theme name or a theme folder. Default: brief."
+)
+@_title_option
+@click.option(
+    "--paper",
+    type=click.Choice(["a4", "letter", "a5", "legal"]),
+    default=None,
+    help="Paper size. Default: a4.",
+)
+@click.option(
+    "--pdf-variant",
+    type=click.Choice(["pdf/ua-1", "pdf/a-3u"]),
+    default=None,
+    help="pdf/ua-1 (tagged, default) or pdf/a-3u (archival, the article attached).",
+)
+@_from_option
+@_json_option
+@handle_errors
+def build(
+    articles: tuple[Path, ...],
+    out_dir: Path,
+    formats: tuple[str, ...],
+    theme: str | None,
+    title: str | None,
+    paper: str | None,
+    pdf_variant: str | None,
+    input_format: str | None,
+    as_json: bool,
+) -> None:
+    """Build briefings from ARTICLES (default: every article in sources/).
+
+    Writes OUTPUT/<slug>.pdf and OUTPUT/<slug>.epub (and <slug>.html with --format html).
+    Every article is read before anything is written; files appear whole or not at all.
+    """
+    from briefing.build import BuildOptions, find_sources
+    from briefing.build import build as run_build
+
+    if not articles:
+        sources = Path("sources")
+        if not sources.is_dir():
+            raise click.UsageError("no ARTICLE given and no sources/ folder here")
+        articles = tuple(find_sources(sources))
+    wanted = set(formats or ("all",))
+    chosen = tuple(
+        f for f in ("pdf", "epub", "html") if f in wanted or (f != "html" and "all" in wanted)
+    )
+    options = BuildOptions(
+        formats=chosen,
+        theme=theme or "brief",
+        paper=paper or "a4",
+        pdf_variant=pdf_variant or "pdf/ua-1",
+        input_format=input_format,
+        meta={"title": title} if title else {},
+        project_dir=Path.cwd(),
+    )
+    result = run_build(articles, out_dir=out_dir, options=options)
+    if as_json:
+        _echo_json(
+            {
+                "ok": result.ok,
+                "outputs": [o.to_dict() for o in result.outputs],
+                "errors": [f.to_dict() for f in result.failures],
+            }
+        )
+    else:
+        shown: set[Diagnostic] = set()
+        for output in result.outputs:
+            _print_warnings([w for w in output.warnings if w not in shown])
+            shown.update(output.warnings)
+            pages = f"{output.pages} pages, " if output.pages else ""
+            click.echo(f"wrote {output.path} ({pages}{output.size / 1024:,.0f} KiB)")
+    for failure in result.failures:
+        click.secho(f"error: {failure}", fg="red", err=True)
+    if not result.ok:
+        sys.exit(result.exit_code)
+
+
+@main.command()
+@click.argument("article", type=click.Path(path_type=Path))
+@_from_option
+@_title_option
+@_json_option
+@handle_errors
+def inspect(article: Path, input_format: str | None, title: str | None, as_json: bool) -> None:
+    """Show how ARTICLE reads: metadata, sections and blocks (--json for tools)."""
+    from briefing.readers import read_article
+    from briefing.report import collecting
+    from briefing.serialize import document_to_dict
+
+    with collecting() as warnings:
+        document = read_article(article, fmt=input_format, meta={"title": title} if title else None)
+    if as_json:
+        data = document_to_dict(document)
+        data["warnings"] = [w.to_dict() for w in warnings]
+        _echo_json(data)
+        return
+    _print_warnings(warnings)
+    meta = document.meta
+    click.echo(f"title: {meta.title}")
+    for key in ("subtitle", "date", "organisation", "edition", "marking", "status", "language"):
+        value = getattr(meta, key)
+        if value:
+            click.echo(f"{key}: {value}")
+    for section in document.sections:
+        heading = (
+            f"{section.number or ''} {section.heading}".strip() if section.heading else "(lede)"
+        )
+        click.echo(f"\n{'  ' * (section.level - 1)}{heading}")
+        for block in section.blocks:
+            click.echo(f"{'  ' * section.level}- {_describe(block)}")
+
+
+def _describe(block: Any) -> str:
+    from briefing.model import plain
+
+    if block.type == "takeaways":
+        return "takeaways: " + "; ".join(item.label for item in block.items)
+    if block.type == "table":
+        return f"{block.label} ({len(block.header)} columns, {len(block.rows)} rows)"
+    if block.type == "list":
+        return f"list of {len(block.items)} items"
+    text = plain(block.content)
+    return f"{block.type}: {text[:70]}{'…' if len(text) > 70 else ''}"
+
+
+@main.command()
+@click.argument("article", type=click.Path(path_type=Path))
+@_from_option
+@_json_option
+@handle_errors
+def explain(article: Path, input_format: str | None, as_json: bool) -> None:
+    """Show the role the reader gave each line of ARTICLE, and why."""
+    from briefing.readers import explain_article
+
+    roles = explain_article(article, fmt=input_format)
+    if as_json:
+        _echo_json(
+            [{"line": r.line, "role": r.role, "reason": r.reason, "text": r.text} for r in roles]
+        )
+        return
+    for role in roles:
+        text = role.text if len(role.text) <= 48 else role.text[:47] + "…"
+        click.echo(f"{role.line:>5}  {role.role:<15} {text:<49} {role.reason}")
+
+
+@main.command()
+@handle_errors
+def themes() -> None:
+    """List the built-in themes."""
+    from briefing.themes import builtin_root, builtin_themes
+
+    for name in builtin_themes():
+        click.echo(f"{name}\t{builtin_root() / 'templates' / name}")

@@ -1,0 +1,96 @@
+"""Writing outputs atomically, and the record each written output leaves.
+
+Files are written in a staging folder *beside* the output folder (``dist`` ->
+``.dist.partial``) and renamed into place, so the output folder never holds a partial
+file, even when the process is killed: a rename is atomic on one file system.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from briefing.errors import Diagnostic, OutputError
+
+__all__ = ["Output", "staging_dir", "write_atomic"]
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    """One file a build wrote.
+
+    :param path: where it is.
+    :param format: ``pdf``, ``epub`` or ``html``.
+    :param pages: page count (PDF only).
+    :param size: its size in bytes.
+    :param sha256: hex digest of its bytes.
+    :param source: the article it was built from.
+    :param warnings: what the reader and renderers reported on the way.
+    """
+
+    path: Path
+    format: str
+    size: int
+    sha256: str
+    pages: int | None = None
+    source: Path | None = None
+    warnings: tuple[Diagnostic, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready record (``briefing build --json``)."""
+        return {
+            "path": str(self.path),
+            "format": self.format,
+            "pages": self.pages,
+            "bytes": self.size,
+            "sha256": self.sha256,
+            "source": str(self.source) if self.source else None,
+            "warnings": [w.to_dict() for w in self.warnings],
+        }
+
+
+def staging_dir(out_dir: Path) -> Path:
+    """The folder where outputs for ``out_dir`` are written before being renamed into it."""
+    out_dir = out_dir.resolve()
+    return out_dir.parent / f".{out_dir.name}.partial"
+
+
+def write_atomic(path: Path, data: bytes) -> str:
+    """Write ``data`` to ``path`` all at once (stage, fsync, rename); return its sha256.
+
+    :raises OutputError: when the folder cannot be written.
+    """
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        stage = staging_dir(path.parent)
+        stage.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=stage, prefix=path.name + ".")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(tmp, 0o644)
+            try:
+                os.replace(tmp, path)
+            except OSError:  # staging on another file system: copy next to it, then rename
+                local = path.with_name(f".{path.name}.tmp")
+                shutil.copyfile(tmp, local)
+                os.replace(local, path)
+                os.unlink(tmp)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        finally:
+            with contextlib.suppress(OSError):  # another writer may still be using it
+                stage.rmdir()
+    except OSError as exc:
+        raise OutputError(f"cannot write the output: {exc.strerror}", path=path) from exc
+    return hashlib.sha256(data).hexdigest()

@@ -1,0 +1,163 @@
+"""Readers: article files in, :class:`~briefing.model.Document` out.
+
+Readers are found in a registry by file suffix, or by name with ``--from``. Each has the
+same signature (``parse(lines, *, path, first_line, title_known) -> Parsed``); everything
+around it (decoding, front matter, metadata, assembly) is shared, so all formats obey the
+same rules for titles, captions, numbering and errors.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from briefing.errors import InputError
+from briefing.model import Document
+from briefing.readers.common import (
+    LineRole,
+    Parsed,
+    assemble,
+    build_meta,
+    decode,
+    split_front_matter,
+)
+
+__all__ = [
+    "READERS",
+    "LineRole",
+    "explain_article",
+    "read_article",
+    "reader_for",
+    "supported_suffixes",
+]
+
+#: Reader name -> module implementing ``parse`` and ``SUFFIXES``.
+READERS: dict[str, str] = {
+    "text": "briefing.readers.text",
+    "markdown": "briefing.readers.markdown",
+}
+
+#: Default cap on an article's size (bytes); see ``read_article(max_bytes=...)``.
+MAX_BYTES = 5 * 1024 * 1024
+
+
+class _Parse(Protocol):
+    def __call__(
+        self, lines: list[str], *, path: Path, first_line: int = 1, title_known: bool = False
+    ) -> Parsed: ...
+
+
+def supported_suffixes() -> dict[str, str]:
+    """File suffix -> reader name, from each reader's ``SUFFIXES``."""
+    table: dict[str, str] = {}
+    for name, module in READERS.items():
+        for suffix in importlib.import_module(module).SUFFIXES:
+            table[suffix] = name
+    return table
+
+
+def reader_for(path: Path, fmt: str | None = None) -> str:
+    """The reader name for ``path``: ``fmt`` when given, else by suffix.
+
+    :raises InputError: for an unknown format or suffix.
+    """
+    if fmt is not None:
+        if fmt not in READERS:
+            raise InputError(
+                f"unknown input format '{fmt}'", path=path, hint=f"use one of: {', '.join(READERS)}"
+            )
+        return fmt
+    suffixes = supported_suffixes()
+    name = suffixes.get(path.suffix.lower())
+    if name is None:
+        raise InputError(
+            f"cannot tell the format of '{path.suffix or path.name}' files",
+            path=path,
+            hint=f"name it {' or '.join(sorted(suffixes))}, or pass --from {'|'.join(READERS)}",
+        )
+    return name
+
+
+@dataclass(frozen=True, slots=True)
+class _Source:
+    path: Path
+    parsed: Parsed
+    front: dict[str, Any]
+    key_lines: dict[str, int]
+    front_lines: int
+
+
+def _load(
+    path: Path, fmt: str | None, data: bytes | None, title_known: bool, max_bytes: int
+) -> _Source:
+    path = Path(path)
+    parse: _Parse = importlib.import_module(READERS[reader_for(path, fmt)]).parse
+    if data is None:
+        try:
+            size = path.stat().st_size
+            if size > max_bytes:
+                raise InputError(
+                    f"the article is {size:,} bytes, over the {max_bytes:,}-byte limit",
+                    path=path,
+                    hint="split it, or raise the limit with --max-input-size",
+                )
+            data = path.read_bytes()
+        except OSError as exc:
+            raise InputError(f"cannot read the article: {exc.strerror}", path=path) from exc
+    elif len(data) > max_bytes:
+        raise InputError(
+            f"the article is {len(data):,} bytes, over the {max_bytes:,}-byte limit",
+            path=path,
+            hint="split it, or raise the limit with --max-input-size",
+        )
+    lines = decode(data, path)
+    front, key_lines, start = split_front_matter(lines, path)
+    title_known = title_known or "title" in front
+    parsed = parse(lines[start:], path=path, first_line=start + 1, title_known=title_known)
+    return _Source(path, parsed, front, key_lines, start)
+
+
+def read_article(
+    path: Path | str,
+    *,
+    fmt: str | None = None,
+    meta: Mapping[str, Any] | None = None,
+    data: bytes | None = None,
+    numbered: bool = True,
+    max_bytes: int = MAX_BYTES,
+) -> Document:
+    """Read one article into a :class:`Document`.
+
+    :param path: the article file (also names it in errors, and gives the default title).
+    :param fmt: a reader name (``text``, ``markdown``) to use instead of the suffix.
+    :param meta: metadata that overrides the front matter (``--title``, an edition's
+        marking, ...), with the same keys as front matter.
+    :param data: the file's bytes, when already in memory.
+    :param numbered: number the sections (1, 1.1, ...).
+    :param max_bytes: refuse larger articles (a guard for unattended batch builds).
+    :raises InputError: when the article cannot be read; the message names file and line.
+    """
+    title_known = bool(meta and meta.get("title"))
+    source = _load(Path(path), fmt, data, title_known, max_bytes)
+    document_meta = build_meta(
+        source.front,
+        path=source.path,
+        key_lines=source.key_lines,
+        overrides=meta,
+        body_title=source.parsed.title,
+    )
+    sections = assemble(source.parsed.drafts, path=source.path, numbered=numbered)
+    return Document(meta=document_meta, sections=sections)
+
+
+def explain_article(path: Path | str, *, fmt: str | None = None) -> list[LineRole]:
+    """Each input line with the role the reader gave it and why (``briefing explain``)."""
+    source = _load(Path(path), fmt, None, False, MAX_BYTES)
+    roles = [
+        LineRole(number, "front matter", "metadata block", "")
+        for number in range(1, source.front_lines + 1)
+    ]
+    return roles + source.parsed.roles

@@ -1,0 +1,254 @@
+"""Document -> HTML (for the PDF engine and for preview) and XHTML fragments (for the EPUB).
+
+The only module that imports Jinja2. Templates are theme files run with autoescaping on;
+article text only ever enters them as values, so ``{{ ... }}`` in an article is printed,
+not evaluated. Inline content is turned into markup here in Python, where links get an
+``href`` only for safe schemes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from markupsafe import Markup, escape
+
+from briefing import __version__
+from briefing.errors import ThemeError
+from briefing.model import (
+    Block,
+    Code,
+    Document,
+    Emph,
+    Inlines,
+    Link,
+    Paragraph,
+    Section,
+    Strong,
+    Text,
+    plain,
+)
+from briefing.prose import sentences
+from briefing.themes import Theme
+
+if TYPE_CHECKING:
+    import jinja2
+
+__all__ = [
+    "PAPER_SIZES",
+    "HtmlDocument",
+    "block_ids",
+    "inline_markup",
+    "render_html",
+    "render_template",
+]
+
+#: Paper names accepted by ``--paper`` and their CSS ``size`` values.
+PAPER_SIZES = {"a4": "A4", "letter": "letter", "a5": "A5", "legal": "legal"}
+
+_SAFE_SCHEMES = re.compile(r"^(https?:|mailto:|#)", re.IGNORECASE)
+
+#: Banner colours (text, background) for well-known markings; anything else is neutral.
+#: Values come from this table only, never from article text.
+_MARKING_COLOURS = {
+    "tlp:red": ("#ffffff", "#c8102e"),
+    "tlp:amber": ("#000000", "#ffc000"),
+    "tlp:amber+strict": ("#000000", "#ffc000"),
+    "tlp:green": ("#ffffff", "#2e7d32"),
+    "tlp:clear": ("#000000", "#ffffff"),
+    "tlp:white": ("#000000", "#ffffff"),
+    "unclassified": ("#ffffff", "#2e7d32"),
+    "official": ("#ffffff", "#2e7d32"),
+    "official-sensitive": ("#ffffff", "#1d4f91"),
+    "confidential": ("#ffffff", "#1d4f91"),
+    "restricted": ("#000000", "#ffc000"),
+    "secret": ("#ffffff", "#c8102e"),
+    "top secret": ("#000000", "#f28c28"),
+    "draft": ("#ffffff", "#5f6b7a"),
+}
+
+
+def inline_markup(content: Inlines) -> Markup:
+    """Inline nodes as escaped (X)HTML; unsafe link targets are dropped, text kept."""
+    parts: list[str] = []
+    for node in content:
+        if isinstance(node, Text):
+            parts.append(str(escape(node.text)))
+        elif isinstance(node, Code):
+            parts.append(f"<code>{escape(node.text)}</code>")
+        elif isinstance(node, Emph):
+            parts.append(f"<em>{inline_markup(node.children)}</em>")
+        elif isinstance(node, Strong):
+            parts.append(f"<strong>{inline_markup(node.children)}</strong>")
+        elif isinstance(node, Link):
+            inner = inline_markup(node.children)
+            if _SAFE_SCHEMES.match(node.target.strip()):
+                parts.append(f'<a href="{escape(node.target.strip())}">{inner}</a>')
+            else:
+                parts.append(str(inner))
+    return Markup("".join(parts))
+
+
+def block_ids(document: Document) -> list[tuple[Section, list[tuple[str, Block]]]]:
+    """Sections with a stable id for each block (``<section-id>--<n>``; slugs never hold "--").
+
+    The PDF carries these ids as anchors; the EPUB writer uses them to place page-break
+    markers at the PDF's real page boundaries.
+    """
+    return [
+        (section, [(f"{section.id}--{i}", block) for i, block in enumerate(section.blocks, 1)])
+        for section in document.sections
+    ]
+
+
+def _marking_style(marking: str | None) -> dict[str, str] | None:
+    if not marking:
+        return None
+    fg, bg = _MARKING_COLOURS.get(" ".join(marking.lower().split()), ("#ffffff", "#3a4450"))
+    return {"color": fg, "background": bg, "border": "#000000" if bg == "#ffffff" else bg}
+
+
+def _watermark_url(text: str) -> str:
+    """A data: URL of a faint diagonal SVG watermark (fixed text from the tool, not the article)."""
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="210mm" height="297mm" '
+        'viewBox="0 0 210 297">'
+        '<text x="105" y="160" text-anchor="middle" font-family="Inter, sans-serif" '
+        'font-weight="700" font-size="46" fill="#b0b7c3" fill-opacity="0.28" '
+        f'transform="rotate(-45 105 148)">{text}</text></svg>'
+    )
+    return "data:image/svg+xml," + quote(svg)
+
+
+@lru_cache(maxsize=8)
+def _environment(theme: Theme) -> jinja2.Environment:
+    import jinja2
+
+    loader = jinja2.ChoiceLoader(
+        [
+            jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
+            jinja2.PrefixLoader(
+                {theme.base: jinja2.FileSystemLoader(str(theme.builtin_template_dir))}
+            ),
+        ]
+    )
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["inlines"] = inline_markup
+    env.globals["version"] = __version__
+    return env
+
+
+def render_template(theme: Theme, name: str, context: dict[str, Any]) -> str:
+    """Render one theme template; template errors become :class:`ThemeError` with file:line."""
+    import jinja2
+
+    try:
+        return _environment(theme).get_template(name).render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise ThemeError(
+            f"template error: {exc.message}", path=exc.filename or name, line=exc.lineno
+        ) from None
+    except jinja2.TemplateNotFound as exc:
+        raise ThemeError(
+            f"the theme '{theme.name}' has no template '{exc.name}'",
+            hint=f"looked in: {', '.join(str(d) for d in theme.template_dirs)}",
+        ) from None
+    except jinja2.UndefinedError as exc:
+        raise ThemeError(f"template '{name}' failed: {exc.message}") from None
+
+
+def date_label(date: dt.date | None) -> str | None:
+    """A date as printed on the page: ``20 August 2025``."""
+    return f"{date.day} {date:%B %Y}" if date else None
+
+
+def lede_sentence(document: Document, limit: int = 240) -> str | None:
+    """The lede's first sentence, a fallback description when no summary is given."""
+    for section in document.sections[:1]:
+        for block in section.blocks:
+            if section.is_lede and isinstance(block, Paragraph):
+                sentence = sentences(plain(block.content))[0]
+                return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
+    return None
+
+
+def common_context(document: Document) -> dict[str, Any]:
+    """What every template (PDF and EPUB) gets about the document."""
+    meta = document.meta
+    return {
+        "document": document,
+        "meta": meta,
+        "authors": meta.authors or ((meta.organisation,) if meta.organisation else ()),
+        "description": meta.summary or lede_sentence(document),
+        "sections": block_ids(document),
+        "takeaways": document.takeaways,
+        "toc": document.toc,
+        "date_label": date_label(meta.date),
+        "marking_style": _marking_style(meta.marking),
+        "generator": f"briefing {__version__}",
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class HtmlDocument:
+    """Rendered HTML ready for WeasyPrint, with what is needed to render it safely.
+
+    :param html: the HTML text.
+    :param theme: the theme it came from (its folders are the only ones readable).
+    :param stylesheet: the theme stylesheet to render it with.
+    :param digest: a hash of everything that determines the output (the PDF identifier).
+    """
+
+    html: str
+    theme: Theme
+    stylesheet: str
+    digest: str
+    document: Document
+
+
+def render_html(
+    document: Document,
+    *,
+    theme: Theme,
+    paper: str = "a4",
+    stylesheet_href: str | None = None,
+    template: str = "briefing.html",
+    extra_context: dict[str, Any] | None = None,
+) -> HtmlDocument:
+    """Render the briefing's HTML.
+
+    :param paper: a key of :data:`PAPER_SIZES`.
+    :param stylesheet_href: when set, the HTML links its stylesheet there (a standalone
+        preview); when not, the PDF renderer supplies the parsed stylesheet itself.
+    :param extra_context: more template values (e.g. a recipient stamp).
+    """
+    if paper not in PAPER_SIZES:
+        raise ThemeError(
+            f"unknown paper size '{paper}'", hint=f"use one of: {', '.join(PAPER_SIZES)}"
+        )
+    meta = document.meta
+    context = common_context(document)
+    context.update(
+        paper=PAPER_SIZES[paper],
+        stylesheet_href=stylesheet_href,
+        watermark=_watermark_url("DRAFT") if meta.status == "draft" else None,
+        date_iso=meta.date.isoformat() if meta.date else None,
+        recipient=None,
+    )
+    context.update(extra_context or {})
+    html = render_template(theme, template, context)
+    stylesheet = "briefing.css"
+    digest = hashlib.sha256(html.encode()).hexdigest()
+    return HtmlDocument(html, theme, stylesheet, digest, document)

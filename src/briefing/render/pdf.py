@@ -1,0 +1,273 @@
+"""HTML -> PDF with WeasyPrint: the only module that imports it.
+
+A :class:`PdfEngine` lives as long as a process renders: it holds one
+``FontConfiguration``, the parsed theme stylesheets and an image cache, so a batch pays
+for parsing CSS and loading fonts once. Resources are fetched only through
+:func:`make_fetcher`'s fetcher, which reads files under the theme folders and the article's own
+folder, allows ``data:`` URLs, and refuses everything else (network, other files, devices)
+with a clear error instead of WeasyPrint's default of logging and carrying on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from briefing.errors import Diagnostic, OutputError
+from briefing.render.html import HtmlDocument
+from briefing.report import warn
+
+__all__ = [
+    "PDF_VARIANTS",
+    "FetchRecord",
+    "PdfEngine",
+    "RenderedPdf",
+    "make_fetcher",
+    "source_date_epoch",
+]
+
+#: ``--pdf-variant`` values: tagged PDF/UA-1 by default, archival PDF/A-3u on request.
+PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3u")
+
+#: Files larger than this are not fetched (a guard against /dev/zero-like surprises).
+MAX_RESOURCE_BYTES = 32 * 1024 * 1024
+
+#: Used when neither the article nor SOURCE_DATE_EPOCH gives a date: a fixed instant keeps
+#: builds reproducible (2000-01-01T00:00:00Z).
+FALLBACK_EPOCH = 946684800
+
+
+def source_date_epoch(date: dt.date | None) -> int:
+    """The timestamp stamped into outputs: SOURCE_DATE_EPOCH, else the article date, else fixed."""
+    env = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if env.isdigit():
+        return int(env)
+    if date is not None:
+        return int(dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC).timestamp())
+    return FALLBACK_EPOCH
+
+
+@dataclass(frozen=True, slots=True)
+class FetchRecord:
+    """One resource request the renderer made, and whether it was allowed."""
+
+    url: str
+    allowed: bool
+
+
+def make_fetcher(roots: tuple[Path, ...], log: list[FetchRecord]) -> Any:
+    """A WeasyPrint URL fetcher confined to ``roots`` (see :class:`SandboxFetcher`)."""
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+    resolved = tuple(root.resolve() for root in roots)
+
+    class SandboxFetcher(URLFetcher):  # type: ignore[misc]
+        """Reads ``file:`` URLs under the allowed folders and ``data:`` URLs; nothing else."""
+
+        def __init__(self) -> None:
+            super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False, timeout=5)
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            scheme = urlsplit(url).scheme.lower()
+            if scheme == "data":
+                log.append(FetchRecord(url[:60], True))
+                return super().fetch(url, headers)
+            if scheme == "file":
+                path = Path(unquote(urlsplit(url).path)).resolve()
+                inside = any(path.is_relative_to(root) for root in resolved)
+                if inside and path.is_file() and path.stat().st_size <= MAX_RESOURCE_BYTES:
+                    log.append(FetchRecord(url, True))
+                    return URLFetcherResponse(url, path.read_bytes())
+            log.append(FetchRecord(url, False))
+            raise FatalURLFetchingError(f"blocked resource: {url}")
+
+    return SandboxFetcher()
+
+
+@contextmanager
+def _epoch(value: int) -> Iterator[None]:
+    """Set SOURCE_DATE_EPOCH while WeasyPrint writes (font subsetting stamps a time)."""
+    old = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(value)
+    try:
+        yield
+    finally:
+        if old is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = old
+
+
+class _WeasyLog(logging.Handler):
+    """Turns WeasyPrint's log messages into briefing warnings while a render runs."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.errors: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if "HarfBuzz-Subset" in message:
+            return  # the fontTools fallback works; the choice is documented in the README
+        if record.levelno >= logging.ERROR:
+            self.errors.append(message)
+        warn(Diagnostic(f"renderer: {message.splitlines()[0]}"))
+
+
+@contextmanager
+def _capture_weasyprint_log() -> Iterator[_WeasyLog]:
+    logger = logging.getLogger("weasyprint")
+    handler = _WeasyLog()
+    logger.addHandler(handler)
+    previous = logger.propagate
+    logger.propagate = False
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = previous
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedPdf:
+    """A rendered PDF and facts about it.
+
+    :param data: the PDF bytes (before post-processing).
+    :param pages: the page count.
+    :param anchor_pages: 1-based page of every HTML id (to align the EPUB's page-list).
+    :param fetches: every resource request, allowed or not.
+    """
+
+    data: bytes
+    pages: int
+    anchor_pages: dict[str, int]
+    fetches: tuple[FetchRecord, ...] = field(default=())
+
+
+def _page_labels(cover_pages: int) -> Any:
+    """A WeasyPrint finisher adding /PageLabels to the catalog while the PDF is written.
+
+    Done here rather than with a pypdf pass because it costs nothing: no re-parse.
+    """
+    import pydyf
+
+    def finisher(document: Any, pdf: Any) -> None:
+        nums = pydyf.Array()
+        if cover_pages:
+            nums.extend([0, pydyf.Dictionary({"P": pydyf.String("Cover")})])
+        if len(document.pages) > cover_pages:
+            nums.extend([cover_pages, pydyf.Dictionary({"S": "/D", "St": cover_pages + 1})])
+        pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": nums})
+
+    return finisher
+
+
+class PdfEngine:
+    """Renders :class:`HtmlDocument` objects to PDF, reusing fonts and CSS across calls."""
+
+    def __init__(self) -> None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        self.font_config = FontConfiguration()
+        self._css: dict[tuple[str, int, tuple[Path, ...]], Any] = {}
+        self._image_cache: dict[str, Any] = {}
+
+    def _stylesheet(self, path: Path, roots: tuple[Path, ...], log: list[FetchRecord]) -> Any:
+        from weasyprint import CSS
+
+        key = (str(path), path.stat().st_mtime_ns, roots)
+        if key not in self._css:
+            self._css[key] = CSS(
+                filename=str(path),
+                url_fetcher=make_fetcher(roots, log),
+                font_config=self.font_config,
+            )
+        return self._css[key]
+
+    def render(
+        self,
+        html: HtmlDocument,
+        *,
+        variant: str = "pdf/ua-1",
+        article_dir: Path | None = None,
+        attachments: tuple[tuple[str, bytes], ...] = (),
+        cover_pages: int = 1,
+    ) -> RenderedPdf:
+        """Lay out and write the PDF.
+
+        :param variant: one of :data:`PDF_VARIANTS`.
+        :param article_dir: the article's folder, readable by the fetcher besides the theme.
+        :param attachments: ``(file name, bytes)`` pairs to embed (PDF/A-3 "Source" files).
+        :param cover_pages: leading pages labelled "Cover"; the rest are labelled with their
+            printed numbers (which count the cover, so labels match "Page X of Y").
+        :raises OutputError: when a resource is blocked or the engine fails.
+        """
+        from weasyprint import HTML, Attachment
+        from weasyprint.urls import FatalURLFetchingError
+
+        if variant not in PDF_VARIANTS:
+            raise OutputError(
+                f"unknown PDF variant '{variant}'", hint=f"use one of: {', '.join(PDF_VARIANTS)}"
+            )
+        roots = html.theme.roots + ((article_dir,) if article_dir else ())
+        log: list[FetchRecord] = []
+        stylesheet_path = html.theme.style(html.stylesheet)
+        epoch = source_date_epoch(html.document.meta.date)
+        stamp = dt.datetime.fromtimestamp(epoch, dt.UTC)
+        try:
+            with _capture_weasyprint_log() as weasy_log, _epoch(epoch):
+                stylesheet = self._stylesheet(stylesheet_path, roots, log)
+                document = HTML(
+                    string=html.html,
+                    base_url=stylesheet_path.parent.as_uri() + "/",
+                    url_fetcher=make_fetcher(roots, log),
+                ).render(
+                    font_config=self.font_config,
+                    stylesheets=[stylesheet],
+                    pdf_variant=variant,
+                    pdf_tags=True,
+                    cache=self._image_cache,
+                )
+                files = [
+                    Attachment(
+                        file_obj=io.BytesIO(data),
+                        name=name,
+                        description="The source article",
+                        created=stamp,
+                        modified=stamp,
+                        relationship="Source",
+                    )
+                    for name, data in attachments
+                ]
+                data = document.write_pdf(
+                    finisher=_page_labels(cover_pages),
+                    pdf_variant=variant,
+                    pdf_tags=True,
+                    pdf_identifier=html.digest[:32].encode(),
+                    attachments=files or None,
+                    uncompressed_pdf=variant == "pdf/a-3u",
+                )
+        except FatalURLFetchingError as exc:
+            raise OutputError(
+                str(exc),
+                path=html.document.meta.source,
+                hint="a theme may only use files in its own folders; articles load no resources",
+            ) from None
+        if weasy_log.errors:
+            raise OutputError(
+                f"the renderer failed: {weasy_log.errors[0]}", path=html.document.meta.source
+            )
+        anchors = {
+            anchor: number
+            for number, page in enumerate(document.pages, 1)
+            for anchor in page.anchors
+        }
+        return RenderedPdf(data, len(document.pages), anchors, tuple(log))
