@@ -94,7 +94,28 @@ _from_option = click.option(
 _title_option = click.option(
     "--title", default=None, help="The document title (overrides front matter)."
 )
+_meta_option = click.option(
+    "-M",
+    "--meta",
+    "meta_items",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Set a metadata field (as in front matter), e.g. -M marking=TLP:AMBER. Repeatable.",
+)
 _json_option = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+
+
+def _metadata(title: str | None, items: tuple[str, ...]) -> dict[str, str]:
+    """``--title`` and ``-M key=value`` as metadata overrides (the command line wins)."""
+    meta: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"expected KEY=VALUE, got {item!r}", param_hint="--meta")
+        meta[key.strip()] = value.strip()
+    if title:
+        meta["title"] = title
+    return meta
 
 
 @main.command()
@@ -120,6 +141,7 @@ _json_option = click.option("--json", "as_json", is_flag=True, help="Print machi
     "--theme", default=None, help="A built-in theme name or a theme folder. Default: brief."
 )
 @_title_option
+@_meta_option
 @click.option(
     "--paper",
     type=click.Choice(["a4", "letter", "a5", "legal"]),
@@ -141,6 +163,7 @@ def build(
     formats: tuple[str, ...],
     theme: str | None,
     title: str | None,
+    meta_items: tuple[str, ...],
     paper: str | None,
     pdf_variant: str | None,
     input_format: str | None,
@@ -169,7 +192,7 @@ def build(
         paper=paper or "a4",
         pdf_variant=pdf_variant or "pdf/ua-1",
         input_format=input_format,
-        meta={"title": title} if title else {},
+        meta=_metadata(title, meta_items),
         project_dir=Path.cwd(),
     )
     result = run_build(articles, out_dir=out_dir, options=options)
@@ -198,16 +221,23 @@ def build(
 @click.argument("article", type=click.Path(path_type=Path))
 @_from_option
 @_title_option
+@_meta_option
 @_json_option
 @handle_errors
-def inspect(article: Path, input_format: str | None, title: str | None, as_json: bool) -> None:
+def inspect(
+    article: Path,
+    input_format: str | None,
+    title: str | None,
+    meta_items: tuple[str, ...],
+    as_json: bool,
+) -> None:
     """Show how ARTICLE reads: metadata, sections and blocks (--json for tools)."""
     from briefing.readers import read_article
     from briefing.report import collecting
     from briefing.serialize import document_to_dict
 
     with collecting() as warnings:
-        document = read_article(article, fmt=input_format, meta={"title": title} if title else None)
+        document = read_article(article, fmt=input_format, meta=_metadata(title, meta_items))
     if as_json:
         data = document_to_dict(document)
         data["warnings"] = [w.to_dict() for w in warnings]

@@ -8,6 +8,7 @@ file, even when the process is killed: a rename is atomic on one file system.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import shutil
@@ -61,6 +62,17 @@ def staging_dir(out_dir: Path) -> Path:
     return out_dir.parent / f".{out_dir.name}.partial"
 
 
+def _replace_across_devices(staged: Path, path: Path) -> None:
+    """The output folder is a mount point: copy beside the target, then rename."""
+    local = path.with_name(f".{path.name}.partial")
+    try:
+        shutil.copyfile(staged, local)
+        os.replace(local, path)
+    finally:
+        local.unlink(missing_ok=True)
+        staged.unlink(missing_ok=True)
+
+
 def write_atomic(path: Path, data: bytes) -> str:
     """Write ``data`` to ``path`` all at once (stage, fsync, rename); return its sha256.
 
@@ -80,11 +92,10 @@ def write_atomic(path: Path, data: bytes) -> str:
             os.chmod(tmp, 0o644)
             try:
                 os.replace(tmp, path)
-            except OSError:  # staging on another file system: copy next to it, then rename
-                local = path.with_name(f".{path.name}.tmp")
-                shutil.copyfile(tmp, local)
-                os.replace(local, path)
-                os.unlink(tmp)
+            except OSError as exc:
+                if exc.errno != errno.EXDEV:
+                    raise
+                _replace_across_devices(Path(tmp), path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise

@@ -87,7 +87,7 @@ class _Source:
     parsed: Parsed
     front: dict[str, Any]
     key_lines: dict[str, int]
-    front_lines: int
+    front_lines: list[str]
 
 
 def _load(
@@ -114,10 +114,17 @@ def _load(
             hint="split it, or raise the limit with --max-input-size",
         )
     lines = decode(data, path)
-    front, key_lines, start = split_front_matter(lines, path)
+    end = len(lines)
+    while end and not lines[end - 1].strip():  # trailing blank lines carry nothing
+        end -= 1
+    front, key_lines, start = split_front_matter(lines[:end], path)
     title_known = title_known or "title" in front
-    parsed = parse(lines[start:], path=path, first_line=start + 1, title_known=title_known)
-    return _Source(path, parsed, front, key_lines, start)
+    parsed = parse(lines[start:end], path=path, first_line=start + 1, title_known=title_known)
+    parsed.roles.extend(
+        LineRole(number + 1, "ignored", "trailing blank line", lines[number])
+        for number in range(end, len(lines))
+    )
+    return _Source(path, parsed, front, key_lines, lines[:start])
 
 
 def read_article(
@@ -157,7 +164,7 @@ def explain_article(path: Path | str, *, fmt: str | None = None) -> list[LineRol
     """Each input line with the role the reader gave it and why (``briefing explain``)."""
     source = _load(Path(path), fmt, None, False, MAX_BYTES)
     roles = [
-        LineRole(number, "front matter", "metadata block", "")
-        for number in range(1, source.front_lines + 1)
+        LineRole(number, "front matter", "metadata block", text)
+        for number, text in enumerate(source.front_lines, 1)
     ]
     return roles + source.parsed.roles

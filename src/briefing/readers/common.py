@@ -88,7 +88,7 @@ def _line_of(data: bytes, offset: int) -> int:
 
 
 def decode(data: bytes, path: Path) -> list[str]:
-    """Decode an article's bytes into lines, or raise :class:`InputError` saying why not.
+    """Decode an article's bytes into its lines, or raise :class:`InputError` saying why not.
 
     UTF-8 (with or without a BOM) and UTF-16 with a BOM are read; CRLF and CR line ends are
     accepted. Anything else (a binary file, Latin-1 text) is refused with the line of the
@@ -136,7 +136,7 @@ def decode(data: bytes, path: Path) -> list[str]:
             hint="give an article saved as UTF-8 text (.txt or .md)",
         )
     lines = _LINE_BREAK.split(text)
-    while lines and not lines[-1].strip():
+    if lines[-1] == "":  # the break that ends the last line does not start another
         lines.pop()
     return lines
 
@@ -357,7 +357,8 @@ def split_takeaway(text: str) -> tuple[str, str] | None:
 
 # -- assembling ----------------------------------------------------------------------
 
-_CAPTION_LEAD = re.compile(r"^Table:\s*(?P<caption>\S.*)$")
+#: A ``Table: caption`` line (Pandoc's convention) next to a table gives its caption.
+CAPTION_LINE = re.compile(r"^Table:\s*(?P<caption>\S.*)$")
 _INTRO_TAIL = re.compile(
     r"\s+(?:(?:could|can|may|might|would|will)\s+be\s+summari[sz]ed\s+)?"
     r"(?:as\s+follows|includes?|are|is|were|below)$",
@@ -409,7 +410,7 @@ def _caption_tables(blocks: list[Block]) -> list[Block]:
             caption = None
             for neighbour in (before, after):
                 if isinstance(neighbour, Paragraph):
-                    match = _CAPTION_LEAD.match(plain(neighbour.content).strip())
+                    match = CAPTION_LINE.match(plain(neighbour.content).strip())
                     if match:
                         caption = match.group("caption")
                         if neighbour is before:

@@ -20,6 +20,7 @@ from pathlib import Path
 from briefing.errors import InputError
 from briefing.model import Block, ListBlock, Paragraph, Quote, Table, Takeaway, Takeaways, Text
 from briefing.readers.common import (
+    CAPTION_LINE,
     SEPARATOR_ROW,
     Draft,
     LineRole,
@@ -43,6 +44,8 @@ _HEADING_WORDS = 14
 def _heading_reason(text: str) -> str | None:
     """Why ``text`` cannot be a heading, or ``None`` when it can (given text follows)."""
     words = len(text.split())
+    if CAPTION_LINE.match(text):
+        return "a 'Table:' caption line"
     if words > _HEADING_WORDS:
         return f"too long for a heading ({words} words)"
     if _CLOSING.search(text):

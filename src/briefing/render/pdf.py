@@ -265,9 +265,8 @@ class PdfEngine:
             raise OutputError(
                 f"the renderer failed: {weasy_log.errors[0]}", path=html.document.meta.source
             )
-        anchors = {
-            anchor: number
-            for number, page in enumerate(document.pages, 1)
-            for anchor in page.anchors
-        }
+        anchors: dict[str, int] = {}
+        for number, page in enumerate(document.pages, 1):
+            for anchor in page.anchors:  # an element split over pages is listed on each
+                anchors.setdefault(anchor, number)
         return RenderedPdf(data, len(document.pages), anchors, tuple(log))

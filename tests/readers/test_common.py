@@ -1,0 +1,96 @@
+"""Decoding, front matter and metadata errors: each names file and line and says what to do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from briefing.errors import InputError
+from briefing.readers import read_article, reader_for
+from briefing.readers.common import caption_from_intro, split_row, split_takeaway
+from briefing.report import collecting
+
+
+def error_for(tmp_path: Path, data: bytes, name: str = "a.txt") -> InputError:
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(InputError) as caught, collecting():
+        read_article(path)
+    return caught.value
+
+
+@pytest.mark.parametrize(
+    ("data", "line", "words"),
+    [
+        (b"", 1, "empty"),
+        (b"  \n\n\t\n", 1, "empty"),
+        (b"Fine line\n\x00\x01\x02binary", 2, "not a text file"),
+        (b"Line one\nCaf\xe9 au lait\n", 2, "not valid UTF-8"),
+        (b"Text\n\x07bell\n", 2, "control character"),
+    ],
+)
+def test_unreadable_bytes(tmp_path: Path, data: bytes, line: int, words: str) -> None:
+    error = error_for(tmp_path, data)
+    assert error.diagnostic.line == line
+    assert words in error.diagnostic.message
+    assert error.diagnostic.hint
+    assert str(error).startswith(f"{tmp_path / 'a.txt'}:{line}: ")
+
+
+def test_utf16_with_bom_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_bytes("Lede line.\nHeading\nBody.\n".encode("utf-16"))
+    with collecting():
+        document = read_article(path)
+    assert [s.heading for s in document.sections] == [None, "Heading"]
+
+
+@pytest.mark.parametrize(
+    ("front", "line", "words"),
+    [
+        ("---\ntitle: [unclosed\n---\n", 2, "not valid YAML"),
+        ("---\n- a\n- b\n---\n", 2, "must be a mapping"),
+        ("---\ntitle: T\ndate: last week\n---\n", 3, "date"),
+        ("---\ntitle: T\nstatus: maybe\n---\n", 3, "'final' or 'draft'"),
+        ("---\ntitle: T\n", 1, "never closed"),
+    ],
+)
+def test_front_matter_errors(tmp_path: Path, front: str, line: int, words: str) -> None:
+    error = error_for(tmp_path, (front + "Body text.\n").encode())
+    assert error.diagnostic.line == line
+    assert words in error.diagnostic.message
+
+
+def test_unknown_key_warns_with_did_you_mean(tmp_path: Path) -> None:
+    path = tmp_path / "a.md"
+    path.write_text("---\ntitle: T\nsubtitel: S\n---\nBody.\n")
+    with collecting() as warnings:
+        read_article(path)
+    (warning,) = warnings
+    assert warning.line == 3 and "subtitel" in warning.message
+    assert warning.hint == "did you mean 'subtitle'?"
+
+
+def test_unknown_suffix_is_a_typed_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="cannot tell the format"):
+        reader_for(tmp_path / "a.docx")
+    assert reader_for(tmp_path / "a.docx", "markdown") == "markdown"
+
+
+def test_size_limit(tmp_path: Path) -> None:
+    path = tmp_path / "big.txt"
+    path.write_text("word " * 1000)
+    with pytest.raises(InputError, match="over the 100-byte limit"):
+        read_article(path, max_bytes=100)
+
+
+def test_helpers() -> None:
+    assert split_row("| a | b \\| c |") == ["a", "b | c"]
+    assert split_takeaway("Trade Relations Stalemate: Economic talks stalled.") == (
+        "Trade Relations Stalemate",
+        "Economic talks stalled.",
+    )
+    assert split_takeaway("In short, yes: it worked.") is None
+    assert caption_from_intro("Analysts agree. Key implications include:") == "Key implications"
+    assert caption_from_intro("No colon here.") is None
