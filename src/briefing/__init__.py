@@ -21,6 +21,9 @@ from briefing.errors import BriefingError, Diagnostic, InputError, OutputError, 
 from briefing.model import Document, Meta, Section
 from briefing.output import Output
 from briefing.readers import explain_article, read_article
+from briefing.render.epub import render_epub
+from briefing.render.html import render_html
+from briefing.render.pdf import PdfEngine, write_pdf
 from briefing.themes import Theme, load_theme
 
 __all__ = [
@@ -33,6 +36,7 @@ __all__ = [
     "Meta",
     "Output",
     "OutputError",
+    "PdfEngine",
     "Section",
     "Theme",
     "ThemeError",
@@ -41,4 +45,7 @@ __all__ = [
     "explain_article",
     "load_theme",
     "read_article",
+    "render_epub",
+    "render_html",
+    "write_pdf",
 ]

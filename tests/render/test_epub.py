@@ -119,3 +119,16 @@ def test_page_list_matches_the_pdf(seed_build: BuildResult) -> None:
             assert words.lower() in squash(page.extract_text()).lower(), (match.group(1), words)
             checked.append(match.group(1))
     assert sorted(checked, key=pdf.page_labels.index) == pdf.page_labels
+
+
+def test_fonts_embedded_when_the_theme_asks(tmp_path: Path) -> None:
+    theme = tmp_path / "theme"
+    theme.mkdir()
+    (theme / "theme.toml").write_text("epub_embed_fonts = true\n")
+    options = BuildOptions(formats=("epub",), theme=theme)
+    path = output(build([MARKDOWN], out_dir=tmp_path / "out", options=options), "epub")
+    files = epub_files(path)
+    fonts = sorted(n for n in files if n.startswith("EPUB/style/fonts/"))
+    assert "EPUB/style/fonts/Inter-Regular.otf" in fonts and len(fonts) == 8
+    assert 'href="style/fonts.css"' in files["EPUB/lede.xhtml"].decode()
+    assert epub_problems(epubcheck(path)) == []

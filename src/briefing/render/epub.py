@@ -179,8 +179,7 @@ def render_epub(
         uid="style", file_name="style/briefing.css", media_type="text/css", content=css_text
     )
     book.add_item(css)
-    if theme.epub_embed_fonts:
-        _embed_fonts(book, theme)
+    stylesheets = [_embed_fonts(book, theme), css] if theme.epub_embed_fonts else [css]
 
     cover_alt = f"Cover: {meta.title}" + (f" — {meta.subtitle}" if meta.subtitle else "")
     context["cover_alt"] = cover_alt
@@ -190,7 +189,8 @@ def render_epub(
         item = epub.EpubHtml(
             uid=uid, file_name=file_name, title=title, lang=meta.language, content=body
         )
-        item.add_item(css)
+        for stylesheet in stylesheets:
+            item.add_item(stylesheet)
         book.add_item(item)
         return item
 
@@ -241,7 +241,8 @@ def render_epub(
     book.toc = toc
     book.add_item(epub.EpubNcx())
     nav = epub.EpubNav(uid="nav", file_name="nav.xhtml")
-    nav.add_item(css)
+    for stylesheet in stylesheets:
+        nav.add_item(stylesheet)
     book.add_item(nav)
     book.spine = [(cover, "no"), *documents[1:2], nav, *documents[2:]]
     book.guide = [
@@ -330,22 +331,30 @@ def _accessibility(book: Any, *, paged: bool) -> None:
         book.add_metadata(None, "meta", value, {"property": prop})
 
 
-def _embed_fonts(book: Any, theme: Theme) -> None:
-    """Add the theme's font files (``fonts/*``) and its ``epub-fonts.css``, when it asks."""
+def _embed_fonts(book: Any, theme: Theme) -> Any:
+    """Pack the theme's ``epub-fonts.css`` and the font files it uses (``fonts/*``).
+
+    :returns: the stylesheet item, to link from every document.
+    """
     from ebooklib import epub
 
-    seen: set[str] = set()
-    for folder in theme.style_dirs:
-        for path in sorted((folder / "fonts").glob("*.[ot]tf")):
-            if path.name in seen:
-                continue
-            seen.add(path.name)
-            media = "font/otf" if path.suffix == ".otf" else "font/ttf"
-            book.add_item(
-                epub.EpubItem(
-                    uid=f"font-{len(seen)}",
-                    file_name=f"style/fonts/{path.name}",
-                    media_type=media,
-                    content=path.read_bytes(),
-                )
+    css = theme.style("epub-fonts.css")
+    text = css.read_text("utf-8")
+    for index, name in enumerate(sorted(set(re.findall(r"url\(\s*['\"]?fonts/([^'\")]+)", text)))):
+        path = theme.style(f"fonts/{name}")
+        media = {".otf": "font/otf", ".ttf": "font/ttf", ".woff2": "font/woff2"}.get(path.suffix)
+        if media is None:
+            raise OutputError(f"unsupported font type '{path.suffix}'", path=css)
+        book.add_item(
+            epub.EpubItem(
+                uid=f"font-{index}",
+                file_name=f"style/fonts/{name}",
+                media_type=media,
+                content=path.read_bytes(),
             )
+        )
+    item = epub.EpubItem(
+        uid="fonts", file_name="style/fonts.css", media_type="text/css", content=text.encode()
+    )
+    book.add_item(item)
+    return item

@@ -22,8 +22,10 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from briefing.errors import Diagnostic, OutputError
+from briefing.model import Document
 from briefing.render.html import HtmlDocument
 from briefing.report import warn
+from briefing.themes import DEFAULT_THEME, Theme, load_theme
 
 __all__ = [
     "PDF_VARIANTS",
@@ -32,6 +34,7 @@ __all__ = [
     "RenderedPdf",
     "make_fetcher",
     "source_date_epoch",
+    "write_pdf",
 ]
 
 #: ``--pdf-variant`` values: tagged PDF/UA-1 by default, archival PDF/A-3u on request.
@@ -270,3 +273,33 @@ class PdfEngine:
             for anchor in page.anchors:  # an element split over pages is listed on each
                 anchors.setdefault(anchor, number)
         return RenderedPdf(data, len(document.pages), anchors, tuple(log))
+
+
+def write_pdf(
+    document: Document,
+    target: Path | str | None = None,
+    *,
+    theme: Theme | str | Path = DEFAULT_THEME,
+    paper: str = "a4",
+    variant: str = "pdf/ua-1",
+    engine: PdfEngine | None = None,
+) -> bytes | None:
+    """The shortcut: render a document to PDF, written to ``target`` or returned as bytes.
+
+    :param theme: a :class:`Theme`, a built-in theme name or a theme folder.
+    :param engine: reuse one engine across calls to parse fonts and CSS once.
+    :returns: the PDF bytes when ``target`` is ``None``, else ``None`` (written atomically).
+    """
+    from briefing.output import write_atomic
+    from briefing.render.html import render_html
+
+    resolved = theme if isinstance(theme, Theme) else load_theme(theme)
+    html = render_html(document, theme=resolved, paper=paper)
+    source = document.meta.source
+    rendered = (engine or PdfEngine()).render(
+        html, variant=variant, article_dir=source.parent if source else None
+    )
+    if target is None:
+        return rendered.data
+    write_atomic(Path(target), rendered.data)
+    return None
