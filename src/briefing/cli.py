@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import click
 
 from briefing import __version__
+from briefing.config import find_config
 from briefing.errors import EXIT_INTERNAL, BriefingError, Diagnostic
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -125,9 +126,8 @@ def _metadata(title: str | None, items: tuple[str, ...]) -> dict[str, str]:
     "--output",
     "out_dir",
     type=click.Path(path_type=Path),
-    default=Path("dist"),
-    show_default=True,
-    help="Output folder.",
+    default=None,
+    help="Output folder. Default: dist (or the config's output).",
 )
 @click.option(
     "-f",
@@ -155,11 +155,32 @@ def _metadata(title: str | None, items: tuple[str, ...]) -> dict[str, str]:
     help="pdf/ua-1 (tagged, default) or pdf/a-3u (archival, the article attached).",
 )
 @_from_option
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="The project file. Default: ./briefing.toml when there is one and no ARTICLE.",
+)
+@click.option(
+    "-e", "--edition", "editions", multiple=True, help="Build only this edition (repeatable)."
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes. Default: all cores.",
+)
+@click.option("--force", is_flag=True, help="Rebuild outputs that are up to date.")
+@click.option(
+    "--keep-going", is_flag=True, help="Build what can be built; report every failure at the end."
+)
 @_json_option
 @handle_errors
 def build(
     articles: tuple[Path, ...],
-    out_dir: Path,
+    out_dir: Path | None,
     formats: tuple[str, ...],
     theme: str | None,
     title: str | None,
@@ -167,54 +188,185 @@ def build(
     paper: str | None,
     pdf_variant: str | None,
     input_format: str | None,
+    config_path: Path | None,
+    editions: tuple[str, ...],
+    jobs: int | None,
+    force: bool,
+    keep_going: bool,
     as_json: bool,
 ) -> None:
-    """Build briefings from ARTICLES (default: every article in sources/).
+    """Build briefings from ARTICLES, or every edition of briefing.toml.
 
-    Writes OUTPUT/<slug>.pdf and OUTPUT/<slug>.epub (and <slug>.html with --format html).
+    \b
+    With ARTICLES: OUTPUT/<slug>.pdf and .epub (and .html with --format html).
+    Without: the editions of ./briefing.toml (or --config) into OUTPUT/<edition>/, with
+    compendiums, recipient copies and a manifest.json each; or, with no config, every
+    article in sources/. Options given here override the config.
+
     Every article is read before anything is written; files appear whole or not at all.
     """
+    chosen = _formats(formats)
+    meta = _metadata(title, meta_items)
+    config_file = config_path or (None if articles else find_config(Path.cwd()))
+    if config_file is not None:
+        _build_editions(
+            config_file,
+            out_dir,
+            chosen,
+            theme,
+            paper,
+            pdf_variant,
+            meta,
+            editions,
+            jobs,
+            force,
+            keep_going,
+            as_json,
+        )
+        return
+    if editions:
+        raise click.UsageError("--edition needs a briefing.toml (or --config)")
+    _build_articles(
+        articles,
+        out_dir or Path("dist"),
+        chosen,
+        theme,
+        paper,
+        pdf_variant,
+        input_format,
+        meta,
+        as_json,
+    )
+
+
+def _formats(formats: tuple[str, ...]) -> tuple[str, ...] | None:
+    if not formats:
+        return None
+    wanted = set(formats)
+    return tuple(
+        f for f in ("pdf", "epub", "html") if f in wanted or (f != "html" and "all" in wanted)
+    )
+
+
+def _build_articles(
+    articles: tuple[Path, ...],
+    out_dir: Path,
+    formats: tuple[str, ...] | None,
+    theme: str | None,
+    paper: str | None,
+    pdf_variant: str | None,
+    input_format: str | None,
+    meta: dict[str, str],
+    as_json: bool,
+) -> None:
     from briefing.build import BuildOptions, find_sources
     from briefing.build import build as run_build
 
     if not articles:
         sources = Path("sources")
         if not sources.is_dir():
-            raise click.UsageError("no ARTICLE given and no sources/ folder here")
+            raise click.UsageError("no ARTICLE given, and no briefing.toml or sources/ folder here")
         articles = tuple(find_sources(sources))
-    wanted = set(formats or ("all",))
-    chosen = tuple(
-        f for f in ("pdf", "epub", "html") if f in wanted or (f != "html" and "all" in wanted)
-    )
     options = BuildOptions(
-        formats=chosen,
+        formats=formats or ("pdf", "epub"),
         theme=theme or "brief",
         paper=paper or "a4",
         pdf_variant=pdf_variant or "pdf/ua-1",
         input_format=input_format,
-        meta=_metadata(title, meta_items),
+        meta=meta,
         project_dir=Path.cwd(),
     )
     result = run_build(articles, out_dir=out_dir, options=options)
+    _report(result.outputs, result.failures, as_json, {"ok": result.ok})
+    if not result.ok:
+        sys.exit(result.exit_code)
+
+
+def _build_editions(
+    config_file: Path,
+    out_dir: Path | None,
+    formats: tuple[str, ...] | None,
+    theme: str | None,
+    paper: str | None,
+    pdf_variant: str | None,
+    meta: dict[str, str],
+    editions: tuple[str, ...],
+    jobs: int | None,
+    force: bool,
+    keep_going: bool,
+    as_json: bool,
+) -> None:
+    from briefing.config import load_config, override
+    from briefing.editions import build_editions
+
+    config = override(
+        load_config(config_file),
+        output=out_dir.resolve() if out_dir else None,
+        formats=formats,
+        theme=theme,
+        paper=paper,
+        pdf_variant=pdf_variant,
+    )
+    bar: Any = None
+    show = not as_json and sys.stderr.isatty()
+
+    def on_plan(count: int) -> None:
+        nonlocal bar
+        if show and count:
+            bar = click.progressbar(length=count, label="building", file=sys.stderr)
+            bar.__enter__()
+
+    def progress(task: Any) -> None:
+        if bar is not None:
+            bar.update(1, task.label)
+
+    try:
+        result = build_editions(
+            config,
+            names=editions,
+            jobs=jobs,
+            force=force,
+            keep_going=keep_going,
+            meta=meta,
+            on_plan=on_plan,
+            progress=progress,
+        )
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    summary = {
+        "ok": result.ok,
+        "built": result.built,
+        "skipped": result.skipped,
+        "manifests": [str(p) for p in result.manifests],
+    }
+    _report(result.outputs if as_json else result.written, result.failures, as_json, summary)
+    if not as_json:
+        click.echo(
+            f"{result.built} built, {result.skipped} up to date, {len(result.failures)} failed"
+        )
+    if not result.ok:
+        sys.exit(result.exit_code)
+
+
+def _report(outputs: Any, failures: Any, as_json: bool, summary: dict[str, Any]) -> None:
     if as_json:
         _echo_json(
             {
-                "ok": result.ok,
-                "outputs": [o.to_dict() for o in result.outputs],
-                "errors": [f.to_dict() for f in result.failures],
+                **summary,
+                "outputs": [o.to_dict() for o in outputs],
+                "errors": [f.to_dict() for f in failures],
             }
         )
     else:
         shown: set[Diagnostic] = set()
-        for output in result.outputs:
+        for output in outputs:
             _print_warnings([w for w in output.warnings if w not in shown])
             shown.update(output.warnings)
             pages = f"{output.pages} pages, " if output.pages else ""
             click.echo(f"wrote {output.path} ({pages}{output.size / 1024:,.0f} KiB)")
-    for failure in result.failures:
+    for failure in failures:
         click.secho(f"error: {failure}", fg="red", err=True)
-    if not result.ok:
-        sys.exit(result.exit_code)
 
 
 @main.command()

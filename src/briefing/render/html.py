@@ -27,6 +27,7 @@ from briefing.model import (
     Emph,
     Inlines,
     Link,
+    Meta,
     Paragraph,
     Section,
     Strong,
@@ -44,7 +45,9 @@ __all__ = [
     "HtmlDocument",
     "block_ids",
     "inline_markup",
+    "render_compendium_html",
     "render_html",
+    "render_stamp_html",
     "render_template",
 ]
 
@@ -195,6 +198,7 @@ def common_context(document: Document) -> dict[str, Any]:
         "sections": block_ids(document),
         "takeaways": document.takeaways,
         "toc": document.toc,
+        "toc_entries": [(section, f"#{section.id}") for section in document.toc],
         "date_label": date_label(meta.date),
         "marking_style": _marking_style(meta.marking),
         "generator": f"briefing {__version__}",
@@ -252,3 +256,49 @@ def render_html(
     stylesheet = "briefing.css"
     digest = hashlib.sha256(html.encode()).hexdigest()
     return HtmlDocument(html, theme, stylesheet, digest, document)
+
+
+def render_compendium_html(
+    documents: list[tuple[str, Document]],
+    meta: Meta,
+    *,
+    theme: Theme,
+    paper: str = "a4",
+) -> HtmlDocument:
+    """One HTML document holding several briefings (an edition's compendium).
+
+    :param documents: ``(slug, document)`` pairs, in order; slugs prefix every id.
+    :param meta: the compendium's own metadata (title, marking, date, ...).
+    """
+    compendium = Document(meta=meta, sections=())
+    context = common_context(compendium)
+    context.update(
+        paper=PAPER_SIZES[paper],
+        stylesheet_href=None,
+        watermark=_watermark_url("DRAFT") if meta.status == "draft" else None,
+        date_iso=meta.date.isoformat() if meta.date else None,
+        briefings=[
+            {
+                "prefix": f"{slug}--",
+                "document": document,
+                "sections": block_ids(document),
+                "date_label": date_label(document.meta.date),
+            }
+            for slug, document in documents
+        ],
+    )
+    html = render_template(theme, "compendium.html", context)
+    return HtmlDocument(
+        html, theme, "briefing.css", hashlib.sha256(html.encode()).hexdigest(), compendium
+    )
+
+
+def render_stamp_html(
+    stamps: list[str], *, theme: Theme, paper: str, language: str, date: dt.date | None
+) -> HtmlDocument:
+    """A sheet of recipient stamps, one page each (see :mod:`briefing.postprocess`)."""
+    context = {"stamps": stamps, "paper": PAPER_SIZES[paper], "language": language}
+    html = render_template(theme, "stamp.html", context)
+    meta = Meta(title="Recipient stamps", language=language, date=date)
+    digest = hashlib.sha256(html.encode()).hexdigest()
+    return HtmlDocument(html, theme, "stamp.css", digest, Document(meta=meta, sections=()))

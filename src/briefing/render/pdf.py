@@ -199,14 +199,15 @@ class PdfEngine:
         self,
         html: HtmlDocument,
         *,
-        variant: str = "pdf/ua-1",
+        variant: str | None = "pdf/ua-1",
         article_dir: Path | None = None,
         attachments: tuple[tuple[str, bytes], ...] = (),
         cover_pages: int = 1,
     ) -> RenderedPdf:
         """Lay out and write the PDF.
 
-        :param variant: one of :data:`PDF_VARIANTS`.
+        :param variant: one of :data:`PDF_VARIANTS`, or ``None`` for a plain, untagged PDF
+            (only for furniture such as recipient stamps, drawn as artifacts elsewhere).
         :param article_dir: the article's folder, readable by the fetcher besides the theme.
         :param attachments: ``(file name, bytes)`` pairs to embed (PDF/A-3 "Source" files).
         :param cover_pages: leading pages labelled "Cover"; the rest are labelled with their
@@ -216,7 +217,7 @@ class PdfEngine:
         from weasyprint import HTML, Attachment
         from weasyprint.urls import FatalURLFetchingError
 
-        if variant not in PDF_VARIANTS:
+        if variant is not None and variant not in PDF_VARIANTS:
             raise OutputError(
                 f"unknown PDF variant '{variant}'", hint=f"use one of: {', '.join(PDF_VARIANTS)}"
             )
@@ -236,7 +237,7 @@ class PdfEngine:
                     font_config=self.font_config,
                     stylesheets=[stylesheet],
                     pdf_variant=variant,
-                    pdf_tags=True,
+                    pdf_tags=variant is not None,
                     cache=self._image_cache,
                 )
                 files = [
@@ -253,7 +254,7 @@ class PdfEngine:
                 data = document.write_pdf(
                     finisher=_page_labels(cover_pages),
                     pdf_variant=variant,
-                    pdf_tags=True,
+                    pdf_tags=variant is not None,
                     pdf_identifier=html.digest[:32].encode(),
                     attachments=files or None,
                     uncompressed_pdf=variant == "pdf/a-3u",
