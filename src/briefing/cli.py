@@ -445,6 +445,18 @@ def explain(article: Path, input_format: str | None, as_json: bool) -> None:
 
 
 @main.command()
+@click.argument("folder", type=click.Path(path_type=Path), default=Path("."))
+@handle_errors
+def init(folder: Path) -> None:
+    """Create a briefing project in FOLDER (default: here) that builds at once."""
+    from briefing.scaffold import init_project
+
+    for path in init_project(folder):
+        click.echo(f"created {path}")
+    click.echo(f"now: cd {folder} && briefing build")
+
+
+@main.command()
 @handle_errors
 def themes() -> None:
     """List the built-in themes."""

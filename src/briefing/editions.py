@@ -490,7 +490,7 @@ def build_editions(
     workers = jobs or config.jobs or os.cpu_count() or 1
     results = _execute(todo, workers, progress) if todo else []
     outputs: list[Output] = []
-    entries_by_edition = kept
+    entries_by_edition = {name: list(entries) for name, entries in kept.items()}
     editions = {task.edition.name: task.edition for task in tasks}
     for task, built, error, code in results:
         if error is not None:

@@ -1,0 +1,248 @@
+"""Editions: the example config, compendiums, recipient copies, manifests, incremental and
+parallel builds, failures (up front, --keep-going) and a build killed mid-way."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pypdf
+import pytest
+from click.testing import CliRunner
+
+from briefing.cli import main
+from briefing.config import load_config, override
+from briefing.editions import EditionsResult, build_editions
+from tests.conftest import MARKDOWN, ROOT, SEED
+from tests.validators import pdf_failures
+
+CONFIG = """\
+[defaults]
+organisation = "Test Unit"
+formats = ["pdf"]
+
+[[editions]]
+name = "desk"
+title = "Desk Edition"
+sources = ["sources/*"]
+marking = "TLP:AMBER"
+recipients = ["Ada Lovelace", "Émile Zola"]
+compendium = true
+"""
+
+
+def make_project(folder: Path) -> Path:
+    (folder / "sources").mkdir(parents=True)
+    shutil.copy(SEED, folder / "sources" / "alaska-talks.txt")
+    shutil.copy(MARKDOWN, folder / "sources" / "energy-note.md")
+    (folder / "briefing.toml").write_text(CONFIG)
+    return folder
+
+
+def files(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, EditionsResult]:
+    folder = make_project(tmp_path_factory.mktemp("project"))
+    result = build_editions(load_config(folder / "briefing.toml"), jobs=2)
+    assert result.ok, result.failures
+    return folder, result
+
+
+def test_example_config_builds_every_edition(tmp_path: Path) -> None:
+    config = override(load_config(ROOT / "briefing.toml"), output=tmp_path)
+    result = build_editions(config, jobs=2)
+    assert result.ok and result.built == 4 and result.skipped == 0
+    assert files(tmp_path) == [
+        "internal/alaska-talks.epub",
+        "internal/alaska-talks.pdf",
+        "internal/copies/alaska-talks--dr-amira-haddad.pdf",
+        "internal/copies/alaska-talks--james-o-connor.pdf",
+        "internal/copies/alaska-talks--li-wei.pdf",
+        "internal/internal-compendium.pdf",
+        "internal/manifest.json",
+        "public/alaska-talks.epub",
+        "public/alaska-talks.pdf",
+        "public/manifest.json",
+        "public/public-compendium.pdf",
+    ]
+    public = pypdf.PdfReader(tmp_path / "public" / "alaska-talks.pdf")
+    assert public.metadata.title == "The Alaska Talks: Outcomes and Implications"
+    assert "TLP:CLEAR" in public.pages[0].extract_text()
+
+
+def test_manifest_hashes_match_the_files(project: tuple[Path, EditionsResult]) -> None:
+    folder, _ = project
+    manifest = json.loads((folder / "dist" / "desk" / "manifest.json").read_text())
+    assert manifest["edition"] == "desk" and manifest["tool"].startswith("briefing ")
+    paths = []
+    for entry in manifest["outputs"]:
+        path = folder / "dist" / "desk" / entry["path"]
+        assert entry["sha256"] == __import__("hashlib").sha256(path.read_bytes()).hexdigest()
+        assert entry["bytes"] == path.stat().st_size
+        assert entry["pages"] == len(pypdf.PdfReader(path).pages)
+        assert entry["inputs"] and all(len(i["sha256"]) == 64 for i in entry["inputs"])
+        assert entry["validation"]["status"] in ("unchecked", "passed")
+        paths.append(entry["path"])
+    assert sorted(paths) == [p for p in files(folder / "dist" / "desk") if p != "manifest.json"]
+
+
+def test_compendium_outline_has_a_briefing_per_entry(project: tuple[Path, EditionsResult]) -> None:
+    folder, _ = project
+    reader = pypdf.PdfReader(folder / "dist" / "desk" / "desk-compendium.pdf")
+    top = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert top == ["Alaska Talks", "Winter Gas Security in the Baltic Region"]
+
+    def titles(items: list) -> list:  # type: ignore[type-arg]
+        return [titles(i) if isinstance(i, list) else i.title for i in items]
+
+    assert titles(reader.outline)[1] == [  # the first briefing's sections, nested under it
+        "1 Outcomes of the Alaska Summit Analyzed",
+        "2 Key Agreements and their Implications for U.S.-Russia Relations",
+        "3 Expert Recommendations for Future Diplomatic Engagements",
+        "4 Insights and Conclusions",
+    ]
+    assert titles(reader.outline)[3] == [
+        "1 Where the risk lies",
+        ["1.1 Supply by source"],
+        "2 What ministers can do",
+    ]
+    single = len(pypdf.PdfReader(folder / "dist" / "desk" / "alaska-talks.pdf").pages)
+    assert len(reader.pages) > single  # continuous: one numbering across briefings
+    assert reader.page_labels[-1] == str(len(reader.pages))
+
+
+def test_every_page_of_a_recipient_copy_is_stamped(project: tuple[Path, EditionsResult]) -> None:
+    folder, _ = project
+    copy = folder / "dist" / "desk" / "copies" / "energy-note--emile-zola.pdf"
+    reader = pypdf.PdfReader(copy)
+    for page in reader.pages:
+        assert "Prepared for Émile Zola — copy 2 of 2" in page.extract_text()
+    assert reader.metadata["/Recipient"] == "Émile Zola"
+    assert reader.metadata["/Copy"] == "2 of 2"
+    assert reader.trailer["/Root"]["/MarkInfo"]["/Marked"]
+
+
+def test_compendium_and_copy_pass_pdf_ua1(project: tuple[Path, EditionsResult]) -> None:
+    folder, _ = project
+    desk = folder / "dist" / "desk"
+    assert pdf_failures(desk / "desk-compendium.pdf", "ua1") == []
+    assert pdf_failures(desk / "copies" / "alaska-talks--ada-lovelace.pdf", "ua1") == []
+
+
+def test_incremental(tmp_path: Path) -> None:
+    folder = make_project(tmp_path)
+    config = load_config(folder / "briefing.toml")
+    first = build_editions(config, jobs=1)
+    assert (first.built, first.skipped) == (3, 0)
+    again = build_editions(config, jobs=1)
+    assert (again.built, again.skipped) == (0, 3)  # nothing to do
+    energy = folder / "dist" / "desk" / "energy-note.pdf"
+    before = energy.stat().st_mtime_ns
+    source = folder / "sources" / "alaska-talks.txt"
+    source.write_text(source.read_text() + "One more closing line for the record.\n")
+    touched = build_editions(config, jobs=1)
+    assert (touched.built, touched.skipped) == (2, 1)  # the article and the compendium
+    assert {o.path.name for o in touched.written} >= {"alaska-talks.pdf", "desk-compendium.pdf"}
+    assert energy.stat().st_mtime_ns == before
+    forced = build_editions(config, jobs=1, force=True)
+    assert forced.built == 3
+    # Same inputs, same bytes: copies and compendium included.
+    assert {o.path: o.sha256 for o in forced.written} == {o.path: o.sha256 for o in touched.outputs}
+
+
+def test_bad_source_stops_before_any_output(tmp_path: Path) -> None:
+    folder = make_project(tmp_path)
+    (folder / "sources" / "broken.txt").write_bytes(b"Lede.\nTable\n| a | b |\n|---|---|\n| 1 |\n")
+    runner = CliRunner()
+    cwd = os.getcwd()
+    os.chdir(folder)
+    try:
+        result = runner.invoke(main, ["build"])
+        assert result.exit_code == 3
+        assert "broken.txt:5: this table row has 1 cells" in result.stderr
+        assert not (folder / "dist").exists()
+        result = runner.invoke(main, ["build", "--keep-going", "-j", "1"])
+    finally:
+        os.chdir(cwd)
+    assert result.exit_code == 3
+    assert "broken.txt:5" in result.stderr
+    built = files(folder / "dist")
+    assert "desk/alaska-talks.pdf" in built and "desk/energy-note.pdf" in built
+    assert not any("broken" in name for name in built)
+
+
+def test_killed_build_leaves_no_partial_file_and_a_rerun_completes(tmp_path: Path) -> None:
+    folder = make_project(tmp_path)
+    for n in range(6):
+        shutil.copy(MARKDOWN, folder / "sources" / f"note-{n}.md")
+    command = [sys.executable, "-m", "briefing", "build", "-j", "2"]
+    process = subprocess.Popen(
+        command,
+        cwd=folder,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not list((folder / "dist").rglob("*.pdf")):
+        time.sleep(0.02)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    produced = files(folder / "dist")
+    assert produced, "the build was killed before writing anything; the test proves nothing"
+    for name in produced:
+        assert name.endswith((".pdf", ".json")), name  # no temporary files in dist/
+        if name.endswith(".pdf"):
+            pypdf.PdfReader(folder / "dist" / name).pages[0]  # every PDF there is whole
+    assert "desk/manifest.json" not in produced  # the killed run finished nothing
+    rerun = subprocess.run(command, cwd=folder, capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr
+    manifest = json.loads((folder / "dist" / "desk" / "manifest.json").read_text())
+    assert len(manifest["outputs"]) == 8 * 3 + 1  # 8 articles x (pdf + 2 copies) + compendium
+
+
+def test_json_output_is_the_manifest_view(tmp_path: Path) -> None:
+    folder = make_project(tmp_path)
+    cwd = os.getcwd()
+    os.chdir(folder)
+    try:
+        result = CliRunner().invoke(main, ["build", "--json", "-j", "1", "-e", "desk"])
+    finally:
+        os.chdir(cwd)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["ok"] and data["built"] == 3 and data["skipped"] == 0
+    assert len(data["outputs"]) == 7 and data["errors"] == []
+    assert result.stderr == ""  # quiet: no progress bar, no chatter
+
+
+def test_init_then_build(tmp_path: Path) -> None:
+    runner = CliRunner()
+    target = tmp_path / "x"
+    assert runner.invoke(main, ["init", str(target)]).exit_code == 0
+    assert sorted(files(target)) == [
+        "briefing.toml",
+        "sources/example.md",
+        "styles/README.txt",
+        "templates/README.txt",
+    ]
+    cwd = os.getcwd()
+    os.chdir(target)
+    try:
+        result = runner.invoke(main, ["build", "-j", "1"])
+        again = runner.invoke(main, ["init", "."])
+    finally:
+        os.chdir(cwd)
+    assert result.exit_code == 0, result.output
+    assert (target / "dist" / "public" / "example.pdf").is_file()
+    assert (target / "dist" / "internal" / "copies" / "example--first-reader.pdf").is_file()
+    assert again.exit_code == 3 and "already exists" in again.stderr
