@@ -14,6 +14,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from briefing.errors import EXIT_OK, BriefingError, Diagnostic, InputError
+from briefing.limits import DEFAULT_TIMEOUT, deadline
 from briefing.model import Document
 from briefing.output import Output, write_atomic
 from briefing.readers import MAX_BYTES, read_article, supported_suffixes
@@ -43,6 +44,7 @@ class BuildOptions:
     :param meta: metadata overriding every article's front matter (e.g. ``{"title": ...}``).
     :param project_dir: a project whose ``templates/`` and ``styles/`` override the theme.
     :param max_input_bytes: refuse larger articles.
+    :param timeout: seconds one article may take to render (``None`` or 0: no limit).
     """
 
     formats: tuple[str, ...] = ("pdf", "epub")
@@ -53,6 +55,7 @@ class BuildOptions:
     meta: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     project_dir: Path | None = None
     max_input_bytes: int = MAX_BYTES
+    timeout: float | None = DEFAULT_TIMEOUT
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +76,23 @@ def find_sources(folder: Path) -> list[Path]:
     """The articles in a folder (the readers' suffixes), sorted by name."""
     suffixes = supported_suffixes()
     return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in suffixes)
+
+
+def check_unique_slugs(paths: Sequence[Path], where: str = "") -> None:
+    """Refuse two articles that would write the same output files (``a.md`` and ``a.txt``).
+
+    :raises InputError: naming both files.
+    """
+    seen: dict[str, Path] = {}
+    for path in paths:
+        slug = slugify(path.stem)
+        if slug in seen and seen[slug].resolve() != path.resolve():
+            raise InputError(
+                f"{seen[slug].name} and {path.name} would both be written as '{slug}.*'{where}",
+                path=path,
+                hint="rename one of them",
+            )
+        seen[slug] = path
 
 
 def _read_all(
@@ -213,6 +233,7 @@ def build(
         raise InputError(
             f"unknown output format '{unknown[0]}'", hint=f"use {', '.join(FORMATS)} or all"
         )
+    check_unique_slugs(paths)
     theme = load_theme(options.theme, project_dir=options.project_dir)
     documents, errors = _read_all(paths, options)
     if errors:
@@ -229,9 +250,10 @@ def build(
     exit_code = EXIT_OK
     for document, read_warnings in documents:
         try:
-            built = build_document(
-                document, out_dir=out, options=options, theme=theme, engine=engine
-            )
+            with deadline(options.timeout, path=document.meta.source):
+                built = build_document(
+                    document, out_dir=out, options=options, theme=theme, engine=engine
+                )
         except BriefingError as exc:
             failures.append(exc.diagnostic)
             exit_code = exit_code or exc.exit_code

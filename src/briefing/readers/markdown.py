@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from briefing.errors import InputError
+from briefing.errors import Diagnostic, InputError
 from briefing.model import (
     Block,
     Code,
@@ -31,6 +31,7 @@ from briefing.model import (
     plain,
 )
 from briefing.readers.common import Draft, LineRole, Parsed, split_row, split_takeaway
+from briefing.report import warn
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -41,8 +42,12 @@ __all__ = ["parse"]
 SUFFIXES = (".md", ".markdown")
 
 
-def _inlines(token: Token) -> Inlines:
-    """Convert an ``inline`` token's children into model inlines."""
+def _inlines(token: Token, images: list[str] | None = None) -> Inlines:
+    """Convert an ``inline`` token's children into model inlines.
+
+    :param images: collects the sources of images met (shown as text, not loaded).
+    """
+    images = [] if images is None else images
     stack: list[tuple[str, str, list[Inline]]] = [("root", "", [])]
     for child in token.children or []:
         kind = child.type
@@ -53,8 +58,11 @@ def _inlines(token: Token) -> Inlines:
         elif kind == "code_inline":
             stack[-1][2].append(Code(child.content))
         elif kind == "image":
-            # The model has no images: keep the alt text so nothing the author wrote is lost.
-            stack[-1][2].append(Text(child.content))
+            # The model has no images: show what the author wrote, so nothing is lost or
+            # fetched, and say so (the reader attaches the line).
+            source = str(child.attrGet("src") or "")
+            stack[-1][2].append(Text(f"![{child.content}]({source})"))
+            images.append(source)
         elif kind in ("em_open", "strong_open", "link_open"):
             stack.append((kind, str(child.attrGet("href") or ""), []))
         elif kind in ("em_close", "strong_close", "link_close") and len(stack) > 1:
@@ -128,6 +136,20 @@ class _Walker:
         self.drafts: list[Draft] = [Draft(heading=None, level=1, line=first_line)]
         self.roles: dict[int, LineRole] = {}
 
+    def inlines(self, token: Token) -> Inlines:
+        images: list[str] = []
+        content = _inlines(token, images)
+        for source in images:
+            warn(
+                Diagnostic(
+                    f"image '{source}' shown as text: briefings do not embed images",
+                    self.path,
+                    self.line(token),
+                    "remove the image, or describe it in words",
+                )
+            )
+        return content
+
     def line(self, token: Token) -> int:
         return (token.map[0] if token.map else 0) + self.offset
 
@@ -148,14 +170,14 @@ class _Walker:
             token = tokens[index]
             kind = token.type
             if kind == "heading_open":
-                text = plain(_inlines(tokens[index + 1])).strip()
+                text = plain(self.inlines(tokens[index + 1])).strip()
                 self.drafts.append(
                     Draft(heading=text, level=int(token.tag[1]), line=self.line(token))
                 )
                 self.mark(token, "heading", f"'{token.markup}' heading")
                 index += 3
             elif kind == "paragraph_open":
-                self.add(Paragraph(_strip(_inlines(tokens[index + 1])), line=self.line(token)))
+                self.add(Paragraph(_strip(self.inlines(tokens[index + 1])), line=self.line(token)))
                 self.mark(token, "lede" if len(self.drafts) == 1 else "paragraph", "paragraph")
                 index += 3
             elif kind in ("bullet_list_open", "ordered_list_open"):
@@ -191,7 +213,7 @@ class _Walker:
                 items.append(())
             elif token.type == "inline" and item is not None:
                 # Later paragraphs and nested items join their item, separated by a space.
-                content = _strip(_inlines(token))
+                content = _strip(self.inlines(token))
                 items[-1] = _merge(
                     list(items[-1]) + ([Text(" ")] if items[-1] else []) + list(content)
                 )
@@ -215,7 +237,7 @@ class _Walker:
         parts: list[Inline] = []
         for token in tokens[start + 1 : end]:
             if token.type == "inline":
-                parts.extend(([Text(" ")] if parts else []) + list(_strip(_inlines(token))))
+                parts.extend(([Text(" ")] if parts else []) + list(_strip(self.inlines(token))))
         self.add(Quote(_merge(parts), line=self.line(tokens[start])))
         self.mark(tokens[start], "quote", "'>' block quote")
         return end + 1
@@ -237,7 +259,7 @@ class _Walker:
                 style = str(token.attrGet("style") or "")
                 align.append(style.removeprefix("text-align:") or None)
             elif token.type == "inline":
-                (header if in_head else rows[-1]).append(_strip(_inlines(token)))
+                (header if in_head else rows[-1]).append(_strip(self.inlines(token)))
         self.check_ragged(tokens[start], len(header))
         self.add(
             Table(
