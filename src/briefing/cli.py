@@ -18,10 +18,7 @@ from typing import Any, TypeVar
 import click
 
 from briefing import __version__
-from briefing.config import find_config
 from briefing.errors import EXIT_CHECK, EXIT_INTERNAL, BriefingError, Diagnostic
-from briefing.limits import DEFAULT_TIMEOUT
-from briefing.readers import MAX_BYTES
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -227,6 +224,10 @@ def build(
 
     Every article is read before anything is written; files appear whole or not at all.
     """
+    from briefing.config import find_config
+    from briefing.limits import DEFAULT_TIMEOUT
+    from briefing.readers import MAX_BYTES
+
     chosen = _formats(formats)
     meta = _metadata(title, meta_items)
     config_file = config_path or (None if articles else find_config(Path.cwd()))

@@ -54,6 +54,7 @@ class Theme:
     :param template_dirs: folders searched for templates, first match wins.
     :param style_dirs: folders searched for stylesheets, fonts and images.
     :param epub_embed_fonts: embed the theme's fonts in EPUBs (from ``theme.toml``).
+    :param contents_from: print a contents list from this many headed sections on.
     """
 
     name: str
@@ -61,6 +62,7 @@ class Theme:
     template_dirs: tuple[Path, ...]
     style_dirs: tuple[Path, ...]
     epub_embed_fonts: bool = False
+    contents_from: int = 3
 
     @property
     def builtin_template_dir(self) -> Path:
@@ -131,15 +133,21 @@ def load_theme(theme: str | Path = DEFAULT_THEME, *, project_dir: Path | None = 
             styles += [p for p in (project / "styles",) if p.is_dir()]
     templates.append(root / "templates" / base)
     styles.append(root / "styles" / base)
-    embed = False
+    options: dict[str, object] = {}
     for folder in templates:
         config = folder / "theme.toml"
         if config.is_file():
             try:
-                embed = bool(
-                    tomllib.loads(config.read_text("utf-8")).get("epub_embed_fonts", False)
-                )
+                options = tomllib.loads(config.read_text("utf-8"))
             except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
                 raise ThemeError(f"invalid theme.toml: {exc}", path=config) from exc
             break
-    return Theme(name, base, tuple(templates), tuple(styles), embed)
+    unknown = set(options) - {"epub_embed_fonts", "contents_from"}
+    if unknown:
+        raise ThemeError(f"unknown theme.toml option '{sorted(unknown)[0]}'", path=config)
+    embed, contents_from = options.get("epub_embed_fonts", False), options.get("contents_from", 3)
+    if not isinstance(embed, bool) or not isinstance(contents_from, int):
+        raise ThemeError(
+            "theme.toml: epub_embed_fonts is true/false, contents_from a number", path=config
+        )
+    return Theme(name, base, tuple(templates), tuple(styles), embed, contents_from)

@@ -143,7 +143,7 @@ def render_epub(
     from ebooklib import epub
 
     meta = document.meta
-    context = common_context(document)
+    context = common_context(document, theme)
     identifier = book_identifier(document)
     epoch = source_date_epoch(meta.date)
     modified = dt.datetime.fromtimestamp(epoch, dt.UTC).replace(tzinfo=None)

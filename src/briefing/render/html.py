@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -128,6 +129,25 @@ def _watermark_url(text: str) -> str:
     return "data:image/svg+xml," + quote(svg)
 
 
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates kept between runs (keyed by each template's checksum), so a
+    one-article build does not spend most of its start-up compiling templates.
+
+    In ``$BRIEFING_CACHE_DIR`` or ``$XDG_CACHE_HOME/briefing``; none when not writable.
+    """
+    import jinja2
+
+    base = os.environ.get("BRIEFING_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "briefing"
+    )
+    folder = os.path.join(base, f"jinja-{__version__}")
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(folder) if os.access(folder, os.W_OK) else None
+
+
 @lru_cache(maxsize=8)
 def _environment(theme: Theme) -> jinja2.Environment:
     import jinja2
@@ -142,6 +162,7 @@ def _environment(theme: Theme) -> jinja2.Environment:
     )
     env = jinja2.Environment(
         loader=loader,
+        bytecode_cache=_bytecode_cache(),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -187,7 +208,7 @@ def lede_sentence(document: Document, limit: int = 240) -> str | None:
     return None
 
 
-def common_context(document: Document) -> dict[str, Any]:
+def common_context(document: Document, theme: Theme) -> dict[str, Any]:
     """What every template (PDF and EPUB) gets about the document."""
     meta = document.meta
     return {
@@ -199,6 +220,7 @@ def common_context(document: Document) -> dict[str, Any]:
         "takeaways": document.takeaways,
         "toc": document.toc,
         "toc_entries": [(section, f"#{section.id}") for section in document.toc],
+        "show_contents": len(document.toc) >= theme.contents_from,
         "date_label": date_label(meta.date),
         "marking_style": _marking_style(meta.marking),
         "generator": f"briefing {__version__}",
@@ -243,7 +265,7 @@ def render_html(
             f"unknown paper size '{paper}'", hint=f"use one of: {', '.join(PAPER_SIZES)}"
         )
     meta = document.meta
-    context = common_context(document)
+    context = common_context(document, theme)
     context.update(
         paper=PAPER_SIZES[paper],
         stylesheet_href=stylesheet_href,
@@ -271,7 +293,7 @@ def render_compendium_html(
     :param meta: the compendium's own metadata (title, marking, date, ...).
     """
     compendium = Document(meta=meta, sections=())
-    context = common_context(compendium)
+    context = common_context(compendium, theme)
     context.update(
         paper=PAPER_SIZES[paper],
         stylesheet_href=None,

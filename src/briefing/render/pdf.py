@@ -11,6 +11,7 @@ with a clear error instead of WeasyPrint's default of logging and carrying on.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import logging
 import os
@@ -155,6 +156,23 @@ class RenderedPdf:
     fetches: tuple[FetchRecord, ...] = field(default=())
 
 
+def with_identifier(data: bytes, first: bytes) -> bytes:
+    """Add a file identifier (``/ID [first, md5 of the file]``) to a PDF's last trailer.
+
+    The trailer dictionary (of a cross-reference stream or table) comes after every offset
+    the file records, so inserting into it moves nothing. ``first`` (32 hex digits) is
+    derived from the content; the second half is the digest of the bytes, so two builds of
+    the same input carry the same identifier.
+    """
+    start = int(data[data.rindex(b"startxref") :].split()[1])
+    if data.startswith(b"xref", start):
+        start = data.index(b"trailer", start)
+    opening = data.index(b"<<", start) + 2
+    second = hashlib.md5(data).hexdigest().encode()
+    identifier = b"/ID [<" + first + b"> <" + second + b">]"
+    return data[:opening] + identifier + data[opening:]
+
+
 def _page_labels(cover_pages: int) -> Any:
     """A WeasyPrint finisher adding /PageLabels to the catalog while the PDF is written.
 
@@ -251,11 +269,14 @@ class PdfEngine:
                     )
                     for name, data in attachments
                 ]
+                # PDF/A needs pydyf's own /ID; elsewhere it re-serialises (and re-compresses)
+                # every object just to hash them, so the /ID is added below instead.
+                archival = variant == "pdf/a-3u"
                 data = document.write_pdf(
                     finisher=_page_labels(cover_pages),
                     pdf_variant=variant,
                     pdf_tags=variant is not None,
-                    pdf_identifier=html.digest[:32].encode(),
+                    pdf_identifier=html.digest[:32].encode() if archival else None,
                     attachments=files or None,
                     uncompressed_pdf=variant == "pdf/a-3u",
                 )
@@ -269,6 +290,8 @@ class PdfEngine:
             raise OutputError(
                 f"the renderer failed: {weasy_log.errors[0]}", path=html.document.meta.source
             )
+        if not archival:
+            data = with_identifier(data, html.digest[:32].encode())
         anchors: dict[str, int] = {}
         for number, page in enumerate(document.pages, 1):
             for anchor in page.anchors:  # an element split over pages is listed on each
