@@ -95,28 +95,39 @@ def check_unique_slugs(paths: Sequence[Path], where: str = "") -> None:
         seen[slug] = path
 
 
-def _read_all(
-    sources: Sequence[Path], options: BuildOptions
-) -> tuple[list[tuple[Document, list[Diagnostic]]], list[BriefingError]]:
-    documents = []
+def read_sources(
+    sources: Sequence[tuple[Path, Mapping[str, Any]]],
+    *,
+    fmt: str | None = None,
+    max_bytes: int = MAX_BYTES,
+) -> tuple[list[tuple[int, Document, tuple[Diagnostic, ...]]], list[BriefingError]]:
+    """Read every article before anything is written (a single build and editions alike).
+
+    :param sources: ``(path, metadata overrides)`` pairs.
+    :returns: ``(index in sources, document, warnings)`` for each article read, and the
+        errors of those that could not be.
+    """
+    read = []
     errors: list[BriefingError] = []
-    for source in sources:
+    for index, (source, meta) in enumerate(sources):
         try:
             with collecting() as warnings:
-                document = read_article(
-                    source,
-                    fmt=options.input_format,
-                    meta=options.meta,
-                    max_bytes=options.max_input_bytes,
-                )
-            documents.append((document, warnings))
+                document = read_article(source, fmt=fmt, meta=meta, max_bytes=max_bytes)
+            read.append((index, document, tuple(warnings)))
         except BriefingError as exc:
             errors.append(exc)
-    return documents, errors
+    return read, errors
+
+
+_ASSETS_COPIED: set[tuple[Theme, Path]] = set()
 
 
 def _copy_assets(theme: Theme, out_dir: Path) -> None:
-    """Copy the theme's style files beside an HTML preview (overrides win), atomically."""
+    """Copy the theme's style files beside HTML previews (overrides win), atomically, once
+    per output folder and process."""
+    if (theme, out_dir.resolve()) in _ASSETS_COPIED:
+        return
+    _ASSETS_COPIED.add((theme, out_dir.resolve()))
     seen: set[Path] = set()
     for folder in theme.style_dirs:
         for path in sorted(folder.rglob("*")):
@@ -235,7 +246,11 @@ def build(
         )
     check_unique_slugs(paths)
     theme = load_theme(options.theme, project_dir=options.project_dir)
-    documents, errors = _read_all(paths, options)
+    read, errors = read_sources(
+        [(path, options.meta) for path in paths],
+        fmt=options.input_format,
+        max_bytes=options.max_input_bytes,
+    )
     if errors:
         return BuildResult(
             failures=tuple(e.diagnostic for e in errors), exit_code=errors[0].exit_code
@@ -248,7 +263,7 @@ def build(
     outputs: list[Output] = []
     failures: list[Diagnostic] = []
     exit_code = EXIT_OK
-    for document, read_warnings in documents:
+    for _, document, read_warnings in read:
         try:
             with deadline(options.timeout, path=document.meta.source):
                 built = build_document(

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from briefing import __version__
+from briefing.build import check_unique_slugs, read_sources
 from briefing.check import check_file
 from briefing.config import Config, Edition
 from briefing.errors import (
@@ -43,7 +44,6 @@ from briefing.errors import (
 from briefing.limits import deadline
 from briefing.model import Document, Meta
 from briefing.output import Output, write_atomic
-from briefing.readers import read_article
 from briefing.readers.common import build_meta
 from briefing.report import collecting
 from briefing.serialize import document_to_dict
@@ -127,7 +127,6 @@ def plan(config: Config, names: Sequence[str] = ()) -> list[Job]:
 
     :raises InputError: for an unknown edition or a sources pattern that matches nothing.
     """
-    from briefing.build import check_unique_slugs
     from briefing.readers import supported_suffixes
 
     editions = [config.edition(name) for name in names] if names else list(config.editions)
@@ -151,23 +150,6 @@ def plan(config: Config, names: Sequence[str] = ()) -> list[Job]:
             meta = {**config.articles.get(source.stem, {}), **edition.meta}
             jobs.append(Job(edition, source, slugify(source.stem), meta))
     return jobs
-
-
-def _read(
-    jobs: Sequence[Job], overrides: Mapping[str, Any], max_bytes: int
-) -> tuple[list[tuple[Job, Document, tuple[Diagnostic, ...]]], list[BriefingError]]:
-    read = []
-    errors: list[BriefingError] = []
-    for job in jobs:
-        try:
-            with collecting() as warnings:
-                document = read_article(
-                    job.source, meta={**job.meta, **overrides}, max_bytes=max_bytes
-                )
-            read.append((job, document, tuple(warnings)))
-        except BriefingError as exc:
-            errors.append(exc)
-    return read, errors
 
 
 # -- hashing -------------------------------------------------------------------------
@@ -485,7 +467,11 @@ def build_editions(
     :param progress: called after each task.
     """
     planned = plan(config, names)
-    read, errors = _read(planned, meta or {}, config.max_input_size)
+    documents, errors = read_sources(
+        [(job.source, {**job.meta, **(meta or {})}) for job in planned],
+        max_bytes=config.max_input_size,
+    )
+    read = [(planned[index], document, warnings) for index, document, warnings in documents]
     failures = [e.diagnostic for e in errors]
     exit_code = errors[0].exit_code if errors else EXIT_OK
     if errors and not keep_going:

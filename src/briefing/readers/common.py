@@ -38,6 +38,7 @@ __all__ = [
     "Parsed",
     "assemble",
     "build_meta",
+    "check_row",
     "decode",
     "split_front_matter",
     "split_row",
@@ -324,6 +325,21 @@ def split_row(line: str) -> list[str]:
     if text.endswith("|") and not text.endswith("\\|"):
         text = text[:-1]
     return [cell.strip().replace("\\|", "|") for cell in _CELL_SPLIT.split(text)]
+
+
+def check_row(cells: list[str], width: int, *, path: Path, line: int, header_line: int) -> None:
+    """Refuse a table row whose cell count differs from its header's (every reader).
+
+    :raises InputError: naming the row's line and the header's.
+    """
+    if len(cells) != width:
+        raise InputError(
+            f"this table row has {len(cells)} cells but the header (line {header_line}) "
+            f"has {width}",
+            path=path,
+            line=line,
+            hint="give every row the same number of |-separated cells",
+        )
 
 
 def table_alignments(separator: str) -> tuple[Alignment, ...]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from briefing.errors import Diagnostic, InputError
+from briefing.errors import Diagnostic
 from briefing.model import (
     Block,
     Code,
@@ -30,7 +30,14 @@ from briefing.model import (
     Text,
     plain,
 )
-from briefing.readers.common import Draft, LineRole, Parsed, split_row, split_takeaway
+from briefing.readers.common import (
+    Draft,
+    LineRole,
+    Parsed,
+    check_row,
+    split_row,
+    split_takeaway,
+)
 from briefing.report import warn
 
 if TYPE_CHECKING:
@@ -277,14 +284,13 @@ class _Walker:
         if not token.map:
             return
         for index in range(token.map[0] + 2, token.map[1]):
-            cells = split_row(self.lines[index])
-            if self.lines[index].strip() and len(cells) != width:
-                raise InputError(
-                    f"this table row has {len(cells)} cells but the header "
-                    f"(line {token.map[0] + self.offset}) has {width}",
+            if self.lines[index].strip():
+                check_row(
+                    split_row(self.lines[index]),
+                    width,
                     path=self.path,
                     line=index + self.offset,
-                    hint="give every row the same number of |-separated cells",
+                    header_line=token.map[0] + self.offset,
                 )
 
 

@@ -25,6 +25,7 @@ from briefing.readers.common import (
     Draft,
     LineRole,
     Parsed,
+    check_row,
     split_row,
     split_takeaway,
     table_alignments,
@@ -179,14 +180,13 @@ class _Parser:
         index = start + 2
         while index < len(self.lines) and "|" in self.lines[index]:
             cells = split_row(self.lines[index])
-            if len(cells) != len(header):
-                raise InputError(
-                    f"this table row has {len(cells)} cells but the header "
-                    f"(line {start + self.offset}) has {len(header)}",
-                    path=self.path,
-                    line=index + self.offset,
-                    hint="give every row the same number of |-separated cells",
-                )
+            check_row(
+                cells,
+                len(header),
+                path=self.path,
+                line=index + self.offset,
+                header_line=start + self.offset,
+            )
             rows.append(tuple(_content(cell) for cell in cells))
             self.role(index, "table row", f"{len(cells)} cells")
             index += 1

@@ -332,13 +332,13 @@ def _accessibility(book: Any, *, paged: bool) -> None:
 
 
 def _embed_fonts(book: Any, theme: Theme) -> Any:
-    """Pack the theme's ``epub-fonts.css`` and the font files it uses (``fonts/*``).
+    """Pack the theme's ``fonts.css`` and the font files it uses (``fonts/*``).
 
     :returns: the stylesheet item, to link from every document.
     """
     from ebooklib import epub
 
-    css = theme.style("epub-fonts.css")
+    css = theme.style("fonts.css")
     text = css.read_text("utf-8")
     for index, name in enumerate(sorted(set(re.findall(r"url\(\s*['\"]?fonts/([^'\")]+)", text)))):
         path = theme.style(f"fonts/{name}")

@@ -227,6 +227,25 @@ def common_context(document: Document, theme: Theme) -> dict[str, Any]:
     }
 
 
+def _print_context(
+    document: Document, theme: Theme, paper: str, stylesheet_href: str | None
+) -> dict[str, Any]:
+    """The context of a printed document: :func:`common_context` plus page furniture."""
+    if paper not in PAPER_SIZES:
+        raise ThemeError(
+            f"unknown paper size '{paper}'", hint=f"use one of: {', '.join(PAPER_SIZES)}"
+        )
+    meta = document.meta
+    context = common_context(document, theme)
+    context.update(
+        paper=PAPER_SIZES[paper],
+        stylesheet_href=stylesheet_href,
+        watermark=_watermark_url("DRAFT") if meta.status == "draft" else None,
+        date_iso=meta.date.isoformat() if meta.date else None,
+    )
+    return context
+
+
 @dataclass(frozen=True, slots=True)
 class HtmlDocument:
     """Rendered HTML ready for WeasyPrint, with what is needed to render it safely.
@@ -260,19 +279,8 @@ def render_html(
         preview); when not, the PDF renderer supplies the parsed stylesheet itself.
     :param extra_context: more template values (e.g. a recipient stamp).
     """
-    if paper not in PAPER_SIZES:
-        raise ThemeError(
-            f"unknown paper size '{paper}'", hint=f"use one of: {', '.join(PAPER_SIZES)}"
-        )
-    meta = document.meta
-    context = common_context(document, theme)
-    context.update(
-        paper=PAPER_SIZES[paper],
-        stylesheet_href=stylesheet_href,
-        watermark=_watermark_url("DRAFT") if meta.status == "draft" else None,
-        date_iso=meta.date.isoformat() if meta.date else None,
-        recipient=None,
-    )
+    context = _print_context(document, theme, paper, stylesheet_href)
+    context["recipient"] = None
     context.update(extra_context or {})
     html = render_template(theme, template, context)
     stylesheet = "briefing.css"
@@ -293,12 +301,8 @@ def render_compendium_html(
     :param meta: the compendium's own metadata (title, marking, date, ...).
     """
     compendium = Document(meta=meta, sections=())
-    context = common_context(compendium, theme)
+    context = _print_context(compendium, theme, paper, None)
     context.update(
-        paper=PAPER_SIZES[paper],
-        stylesheet_href=None,
-        watermark=_watermark_url("DRAFT") if meta.status == "draft" else None,
-        date_iso=meta.date.isoformat() if meta.date else None,
         briefings=[
             {
                 "prefix": f"{slug}--",
