@@ -79,9 +79,9 @@ def handle_errors(command: F) -> F:
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def main(verbose: bool, debug: bool) -> None:
     """Turn structured articles into policy-briefing PDFs and EPUB 3 books."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING, format="%(name)s: %(message)s"
-    )
+    logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
+    if verbose:  # our pipeline steps, not the engines' progress chatter
+        logging.getLogger("briefing").setLevel(logging.DEBUG)
 
 
 _from_option = click.option(

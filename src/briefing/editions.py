@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -53,6 +54,7 @@ from briefing.themes import Theme, load_theme
 __all__ = ["EditionsResult", "Task", "build_editions", "plan"]
 
 MANIFEST = "manifest.json"
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -487,6 +489,9 @@ def build_editions(
             todo.append(task)
         else:
             kept.setdefault(task.edition.name, []).extend(entries)
+    logger.debug(
+        "%d tasks: %d to run, %d up to date", len(tasks), len(todo), len(tasks) - len(todo)
+    )
     if on_plan:
         on_plan(len(todo))
     workers = jobs or config.jobs or os.cpu_count() or 1

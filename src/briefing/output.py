@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
+import logging
 import os
 import shutil
 import tempfile
@@ -20,6 +21,8 @@ from typing import Any
 from briefing.errors import Diagnostic, OutputError
 
 __all__ = ["Output", "staging_dir", "write_atomic"]
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,4 +107,5 @@ def write_atomic(path: Path, data: bytes) -> str:
                 stage.rmdir()
     except OSError as exc:
         raise OutputError(f"cannot write the output: {exc.strerror}", path=path) from exc
+    logger.debug("wrote %s (%d bytes)", path, len(data))
     return hashlib.sha256(data).hexdigest()

@@ -9,6 +9,7 @@ same rules for titles, captions, numbering and errors.
 from __future__ import annotations
 
 import importlib
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,8 @@ __all__ = [
     "reader_for",
     "supported_suffixes",
 ]
+
+logger = logging.getLogger(__name__)
 
 #: Reader name -> module implementing ``parse`` and ``SUFFIXES``.
 READERS: dict[str, str] = {
@@ -157,7 +160,15 @@ def read_article(
         body_title=source.parsed.title,
     )
     sections = assemble(source.parsed.drafts, path=source.path, numbered=numbered)
-    return Document(meta=document_meta, sections=sections)
+    document = Document(meta=document_meta, sections=sections)
+    logger.debug(
+        "read %s: %d sections, %d takeaways, %d tables",
+        source.path,
+        len(sections),
+        len(document.takeaways),
+        len(document.tables),
+    )
+    return document
 
 
 def explain_article(path: Path | str, *, fmt: str | None = None) -> list[LineRole]:

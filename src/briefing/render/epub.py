@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 import re
 import textwrap
 import uuid
@@ -31,6 +32,7 @@ from briefing.themes import Theme
 
 __all__ = ["book_identifier", "page_breaks", "render_epub"]
 
+logger = logging.getLogger(__name__)
 _NAMESPACE = uuid.UUID("6f1c3f0e-9a57-4c1e-b1f4-1f0c6a2b8e11")
 
 #: Fixed zip entry time (the earliest a zip can hold); real dates live in the metadata.
@@ -269,7 +271,11 @@ def render_epub(
         )
     except Exception as exc:  # ebooklib raises bare exceptions from lxml and zipfile
         raise OutputError(f"the EPUB writer failed: {exc}", path=meta.source) from exc
-    return _repack(buffer.getvalue(), meta.language)
+    data = _repack(buffer.getvalue(), meta.language)
+    logger.debug(
+        "EPUB %s: %d documents, %d bytes", meta.source or meta.title, len(documents), len(data)
+    )
+    return data
 
 
 def _nested_toc(sections: list[tuple[Section, Any]]) -> list[Any]:

@@ -15,6 +15,7 @@ import hashlib
 import io
 import logging
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -37,6 +38,8 @@ __all__ = [
     "source_date_epoch",
     "write_pdf",
 ]
+
+logger = logging.getLogger(__name__)
 
 #: ``--pdf-variant`` values: tagged PDF/UA-1 by default, archival PDF/A-3u on request.
 PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3u")
@@ -239,6 +242,7 @@ class PdfEngine:
             raise OutputError(
                 f"unknown PDF variant '{variant}'", hint=f"use one of: {', '.join(PDF_VARIANTS)}"
             )
+        started = time.perf_counter()
         roots = html.theme.roots + ((article_dir,) if article_dir else ())
         log: list[FetchRecord] = []
         stylesheet_path = html.theme.style(html.stylesheet)
@@ -292,6 +296,13 @@ class PdfEngine:
             )
         if not archival:
             data = with_identifier(data, html.digest[:32].encode())
+        logger.debug(
+            "rendered %s: %d pages, %d bytes, %.3f s",
+            html.document.meta.source or html.document.meta.title,
+            len(document.pages),
+            len(data),
+            time.perf_counter() - started,
+        )
         anchors: dict[str, int] = {}
         for number, page in enumerate(document.pages, 1):
             for anchor in page.anchors:  # an element split over pages is listed on each
