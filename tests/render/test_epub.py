@@ -72,6 +72,7 @@ def test_accessibility_metadata(seed_build: BuildResult) -> None:
     assert props["dcterms:modified"] == ["2000-01-01T00:00:00Z"]  # no date: the fixed epoch
     assert root.findtext(".//dc:title", namespaces=OPF) == "Alaska Talks"
     assert root.findtext(".//dc:source", namespaces=OPF) == "alaska-talks.pdf"
+    assert props["pageBreakSource"] == ["alaska-talks.pdf"]  # EPUB 3.3 vocabulary (DAISY Ace)
 
 
 def test_identifier_is_stable_and_configurable(seed_build: BuildResult, tmp_path: Path) -> None:

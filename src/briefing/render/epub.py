@@ -173,7 +173,8 @@ def render_epub(
     if breaks:
         book.add_metadata("DC", "source", pdf_name or f"{identifier} (PDF)")
         book.add_metadata(
-            None, "meta", pdf_name or "PDF edition", {"property": "schema:pageBreakSource"}
+            # EPUB 3.3's own vocabulary (what DAISY Ace reads), not schema.org's.
+            None, "meta", pdf_name or "PDF edition", {"property": "pageBreakSource"}
         )
 
     css_text = theme.style("epub.css").read_bytes()
