@@ -174,7 +174,10 @@ def render_epub(
         book.add_metadata("DC", "source", pdf_name or f"{identifier} (PDF)")
         book.add_metadata(
             # EPUB 3.3's own vocabulary (what DAISY Ace reads), not schema.org's.
-            None, "meta", pdf_name or "PDF edition", {"property": "pageBreakSource"}
+            None,
+            "meta",
+            pdf_name or "PDF edition",
+            {"property": "pageBreakSource"},
         )
 
     css_text = theme.style("epub.css").read_bytes()
