@@ -246,3 +246,18 @@ def test_init_then_build(tmp_path: Path) -> None:
     assert (target / "dist" / "public" / "example.pdf").is_file()
     assert (target / "dist" / "internal" / "copies" / "example--first-reader.pdf").is_file()
     assert again.exit_code == 3 and "already exists" in again.stderr
+
+
+def test_render_warnings_reach_the_result(tmp_path: Path) -> None:
+    """A warning raised while rendering (here: glyphs no theme font has) is reported with
+    the outputs, as in a single-article build."""
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "note.md").write_text(
+        "---\ntitle: Note\n---\nLede naming 李白.\n\n# One\n\nText.\n"
+    )
+    (tmp_path / "briefing.toml").write_text(
+        '[[editions]]\nname = "e"\nsources = ["sources/*"]\nformats = ["pdf"]\n'
+    )
+    result = build_editions(load_config(tmp_path / "briefing.toml"), jobs=1)
+    (pdf,) = result.written
+    assert any(".notdef" in w.message for w in pdf.warnings), pdf.warnings

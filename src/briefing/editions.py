@@ -275,15 +275,20 @@ def _up_to_date(task: Task, previous: Mapping[str, dict[str, Any]]) -> list[dict
     return entries
 
 
-def _entry(output: Output, task: Task) -> dict[str, Any]:
-    record = output.to_dict()
-    record["path"] = output.path.relative_to(task.out_dir).as_posix()
-    record["inputs_sha256"] = task.inputs
-    record["inputs"] = [
+def _source_hashes(task: Task) -> list[dict[str, Any]]:
+    """The articles a task read, with their sha256 (once per task, not per output)."""
+    return [
         {"path": str(doc.meta.source), "sha256": _file_sha256(doc.meta.source)}
         for _, doc in task.documents
         if doc.meta.source is not None
     ]
+
+
+def _entry(output: Output, task: Task, sources: list[dict[str, Any]]) -> dict[str, Any]:
+    record = output.to_dict()
+    record["path"] = output.path.relative_to(task.out_dir).as_posix()
+    record["inputs_sha256"] = task.inputs
+    record["inputs"] = sources
     record["tool"] = f"briefing {__version__}"
     record["validation"] = {"status": "unchecked"}
     return record
@@ -328,9 +333,13 @@ def run_task(
     try:
         with collecting() as warnings, deadline(timeout, path=source):
             outputs = _run(task)
+        # Reading warnings first, then this task's, then what each output collected itself.
         extra = tuple(task.warnings) + tuple(warnings)
         return (
-            [Output(o.path, o.format, o.size, o.sha256, o.pages, o.source, extra) for o in outputs],
+            [
+                Output(o.path, o.format, o.size, o.sha256, o.pages, o.source, extra + o.warnings)
+                for o in outputs
+            ],
             None,
             0,
         )
@@ -505,8 +514,9 @@ def build_editions(
             exit_code = exit_code or code
             continue
         outputs.extend(built)
+        sources = _source_hashes(task)
         for output in built:
-            entry = _entry(output, task)
+            entry = _entry(output, task, sources)
             if check and output.format in ("pdf", "epub"):
                 report = check_file(output.path)
                 entry["validation"] = report.to_dict()
