@@ -189,7 +189,7 @@ def build_document(
                 attachments=attachments,
             )
             anchors = rendered.anchor_pages
-            labels = ["Cover"] + [str(n) for n in range(2, rendered.pages + 1)]
+            labels = rendered.page_labels
             path = out_dir / f"{slug}.pdf"
             outputs.append(
                 Output(

@@ -151,12 +151,22 @@ class RenderedPdf:
     :param pages: the page count.
     :param anchor_pages: 1-based page of every HTML id (to align the EPUB's page-list).
     :param fetches: every resource request, allowed or not.
+    :param cover_pages: leading pages labelled "Cover" (see :attr:`page_labels`).
     """
 
     data: bytes
     pages: int
     anchor_pages: dict[str, int]
     fetches: tuple[FetchRecord, ...] = field(default=())
+    cover_pages: int = 1
+
+    @property
+    def page_labels(self) -> list[str]:
+        """The label of each page, as :func:`_page_labels` writes them into the PDF."""
+        return [
+            "Cover" if number <= self.cover_pages else str(number)
+            for number in range(1, self.pages + 1)
+        ]
 
 
 def with_identifier(data: bytes, first: bytes) -> bytes:
@@ -307,7 +317,7 @@ class PdfEngine:
         for number, page in enumerate(document.pages, 1):
             for anchor in page.anchors:  # an element split over pages is listed on each
                 anchors.setdefault(anchor, number)
-        return RenderedPdf(data, len(document.pages), anchors, tuple(log))
+        return RenderedPdf(data, len(document.pages), anchors, tuple(log), cover_pages)
 
 
 def write_pdf(
