@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from briefing.build import BuildOptions, BuildResult, build
+from briefing import BuildOptions, BuildResult, build
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

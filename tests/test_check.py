@@ -9,7 +9,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from briefing.build import BuildResult
+from briefing import BuildResult
 from briefing.check import check_file
 from briefing.cli import main
 from tests.conftest import MARKDOWN, output

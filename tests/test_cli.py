@@ -107,7 +107,13 @@ def test_build_json_records(runner: CliRunner, tmp_path: Path) -> None:
     data = json.loads(result.stdout)
     assert data["ok"] is True
     formats = {r["format"]: r for r in data["outputs"]}
-    assert set(formats) == {"pdf", "html"}
+    assert set(formats) == {"pdf", "html", "asset"}
+    assets = sorted(r["path"] for r in data["outputs"] if r["format"] == "asset")
+    assert [Path(a).relative_to(tmp_path / "assets").as_posix() for a in assets][:3] == [
+        "briefing.css",
+        "fonts.css",
+        "fonts/Inter-Bold.otf",
+    ]  # only what the stylesheet references: no licence files, no other stylesheets
     pdf = formats["pdf"]
     assert pdf["pages"] >= 2 and pdf["bytes"] == Path(pdf["path"]).stat().st_size
     assert len(pdf["sha256"]) == 64 and pdf["warnings"] == []

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from briefing.config import load_config, override
+from briefing.config import load_project
 from briefing.errors import InputError
 from tests.conftest import ROOT
 
@@ -18,22 +18,21 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def test_shipped_config() -> None:
-    config = load_config(ROOT / "briefing.toml")
+    config = load_project(ROOT / "briefing.toml")
     assert [e.name for e in config.editions] == ["public", "internal"]
     public, internal = config.editions
     assert public.meta["marking"] == "TLP:CLEAR" and public.compendium
     assert internal.meta["marking"] == "TLP:AMBER" and len(internal.recipients) == 3
-    assert internal.meta["organisation"] == "Institute for Strategic Policy"  # from [defaults]
+    assert config.meta["organisation"] == "Institute for Strategic Policy"  # from [defaults]
     assert config.articles["alaska-talks"]["title"].startswith("The Alaska Talks")
     assert config.output == ROOT / "dist"
 
 
-def test_override_applies_only_given_options(tmp_path: Path) -> None:
-    config = load_config(ROOT / "briefing.toml")
-    changed = override(config, paper="letter", formats=None, output=tmp_path)
-    assert {e.paper for e in changed.editions} == {"letter"}
-    assert {e.formats for e in changed.editions} == {("pdf", "epub")}
-    assert changed.output == tmp_path
+def test_options_merge_only_given_values() -> None:
+    config = load_project(ROOT / "briefing.toml")
+    edition = config.editions[0]
+    changed = edition.options.merged({"paper": "letter", "formats": None})
+    assert changed.paper == "letter" and changed.formats == ("pdf", "epub")
 
 
 @pytest.mark.parametrize(
@@ -83,7 +82,7 @@ def test_errors_name_the_line(
     tmp_path: Path, text: str, line: int, words: str, hint: str | None
 ) -> None:
     with pytest.raises(InputError) as caught:
-        load_config(write(tmp_path, text))
+        load_project(write(tmp_path, text))
     diagnostic = caught.value.diagnostic
     assert words in diagnostic.message
     assert diagnostic.line == line
@@ -92,7 +91,7 @@ def test_errors_name_the_line(
 
 
 def test_unknown_edition_suggests() -> None:
-    config = load_config(ROOT / "briefing.toml")
+    config = load_project(ROOT / "briefing.toml")
     with pytest.raises(InputError, match="no edition 'interal'") as caught:
         config.edition("interal")
     assert caught.value.diagnostic.hint == "did you mean 'internal'?"

@@ -102,7 +102,7 @@ def test_timeout_survives_an_alarm_swallowed_by_a_callback(tmp_path: Path) -> No
     import gc
     import time
 
-    from briefing.build import BuildOptions, build
+    from briefing import BuildOptions, build
 
     article = generate("many-sections.txt", tmp_path)
 

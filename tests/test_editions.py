@@ -17,8 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from briefing.cli import main
-from briefing.config import load_config, override
-from briefing.editions import EditionsResult, build_editions
+from briefing import BuildOptions, BuildResult, build
 from tests.conftest import MARKDOWN, ROOT, SEED
 from tests.validators import pdf_failures
 
@@ -50,17 +49,16 @@ def files(folder: Path) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, EditionsResult]:
+def project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildResult]:
     folder = make_project(tmp_path_factory.mktemp("project"))
-    result = build_editions(load_config(folder / "briefing.toml"), jobs=2)
+    result = build(project=folder, options=BuildOptions(jobs=2))
     assert result.ok, result.failures
     return folder, result
 
 
 def test_example_config_builds_every_edition(tmp_path: Path) -> None:
-    config = override(load_config(ROOT / "briefing.toml"), output=tmp_path)
-    result = build_editions(config, jobs=2)
-    assert result.ok and result.built == 4 and result.skipped == 0
+    result = build(project=ROOT, out_dir=tmp_path, options=BuildOptions(jobs=2))
+    assert result.ok and len(result.built) == 9 and not result.up_to_date
     assert files(tmp_path) == [
         "internal/alaska-talks.epub",
         "internal/alaska-talks.pdf",
@@ -79,7 +77,7 @@ def test_example_config_builds_every_edition(tmp_path: Path) -> None:
     assert "TLP:CLEAR" in public.pages[0].extract_text()
 
 
-def test_manifest_hashes_match_the_files(project: tuple[Path, EditionsResult]) -> None:
+def test_manifest_hashes_match_the_files(project: tuple[Path, BuildResult]) -> None:
     folder, _ = project
     manifest = json.loads((folder / "dist" / "desk" / "manifest.json").read_text())
     assert manifest["edition"] == "desk" and manifest["tool"].startswith("briefing ")
@@ -89,13 +87,13 @@ def test_manifest_hashes_match_the_files(project: tuple[Path, EditionsResult]) -
         assert entry["sha256"] == __import__("hashlib").sha256(path.read_bytes()).hexdigest()
         assert entry["bytes"] == path.stat().st_size
         assert entry["pages"] == len(pypdf.PdfReader(path).pages)
-        assert entry["inputs"] and all(len(i["sha256"]) == 64 for i in entry["inputs"])
-        assert entry["validation"]["status"] in ("unchecked", "passed")
+        assert len(entry["key"]) == 64 and entry["sources"]
+        assert entry["validation"] is None
         paths.append(entry["path"])
     assert sorted(paths) == [p for p in files(folder / "dist" / "desk") if p != "manifest.json"]
 
 
-def test_compendium_outline_has_a_briefing_per_entry(project: tuple[Path, EditionsResult]) -> None:
+def test_compendium_outline_has_a_briefing_per_entry(project: tuple[Path, BuildResult]) -> None:
     folder, _ = project
     reader = pypdf.PdfReader(folder / "dist" / "desk" / "desk-compendium.pdf")
     top = [item.title for item in reader.outline if not isinstance(item, list)]
@@ -120,7 +118,7 @@ def test_compendium_outline_has_a_briefing_per_entry(project: tuple[Path, Editio
     assert reader.page_labels[-1] == str(len(reader.pages))
 
 
-def test_every_page_of_a_recipient_copy_is_stamped(project: tuple[Path, EditionsResult]) -> None:
+def test_every_page_of_a_recipient_copy_is_stamped(project: tuple[Path, BuildResult]) -> None:
     folder, _ = project
     copy = folder / "dist" / "desk" / "copies" / "energy-note--emile-zola.pdf"
     reader = pypdf.PdfReader(copy)
@@ -131,7 +129,7 @@ def test_every_page_of_a_recipient_copy_is_stamped(project: tuple[Path, Editions
     assert reader.trailer["/Root"]["/MarkInfo"]["/Marked"]
 
 
-def test_compendium_and_copy_pass_pdf_ua1(project: tuple[Path, EditionsResult]) -> None:
+def test_compendium_and_copy_pass_pdf_ua1(project: tuple[Path, BuildResult]) -> None:
     folder, _ = project
     desk = folder / "dist" / "desk"
     assert pdf_failures(desk / "desk-compendium.pdf", "ua1") == []
@@ -140,23 +138,24 @@ def test_compendium_and_copy_pass_pdf_ua1(project: tuple[Path, EditionsResult]) 
 
 def test_incremental(tmp_path: Path) -> None:
     folder = make_project(tmp_path)
-    config = load_config(folder / "briefing.toml")
-    first = build_editions(config, jobs=1)
-    assert (first.built, first.skipped) == (3, 0)
-    again = build_editions(config, jobs=1)
-    assert (again.built, again.skipped) == (0, 3)  # nothing to do
+    options = BuildOptions(jobs=1)
+    first = build(project=folder, options=options)
+    assert (len(first.built), len(first.up_to_date)) == (7, 0)
+    again = build(project=folder, options=options)
+    assert (len(again.built), len(again.up_to_date)) == (0, 7)  # nothing to do
     energy = folder / "dist" / "desk" / "energy-note.pdf"
     before = energy.stat().st_mtime_ns
     source = folder / "sources" / "alaska-talks.txt"
     source.write_text(source.read_text() + "One more closing line for the record.\n")
-    touched = build_editions(config, jobs=1)
-    assert (touched.built, touched.skipped) == (2, 1)  # the article and the compendium
-    assert {o.path.name for o in touched.written} >= {"alaska-talks.pdf", "desk-compendium.pdf"}
+    touched = build(project=folder, options=options)
+    # the article (PDF and two copies) and the compendium
+    assert (len(touched.built), len(touched.up_to_date)) == (4, 3)
+    assert {o.path.name for o in touched.built} >= {"alaska-talks.pdf", "desk-compendium.pdf"}
     assert energy.stat().st_mtime_ns == before
-    forced = build_editions(config, jobs=1, force=True)
-    assert forced.built == 3
+    forced = build(project=folder, options=BuildOptions(jobs=1, force=True))
+    assert len(forced.built) == 7
     # Same inputs, same bytes: copies and compendium included.
-    assert {o.path: o.sha256 for o in forced.written} == {o.path: o.sha256 for o in touched.outputs}
+    assert {o.path: o.sha256 for o in forced.built} == {o.path: o.sha256 for o in touched.outputs}
 
 
 def test_bad_source_stops_before_any_output(tmp_path: Path) -> None:
@@ -220,8 +219,9 @@ def test_json_output_is_the_manifest_view(tmp_path: Path) -> None:
         os.chdir(cwd)
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["ok"] and data["built"] == 3 and data["skipped"] == 0
+    assert data["ok"] and data["built"] == 7 and data["up_to_date"] == 0
     assert len(data["outputs"]) == 7 and data["errors"] == []
+    assert {o["status"] for o in data["outputs"]} == {"built"}
     assert result.stderr == ""  # quiet: no progress bar, no chatter
 
 
@@ -258,6 +258,6 @@ def test_render_warnings_reach_the_result(tmp_path: Path) -> None:
     (tmp_path / "briefing.toml").write_text(
         '[[editions]]\nname = "e"\nsources = ["sources/*"]\nformats = ["pdf"]\n'
     )
-    result = build_editions(load_config(tmp_path / "briefing.toml"), jobs=1)
-    (pdf,) = result.written
+    result = build(project=tmp_path, options=BuildOptions(jobs=1))
+    (pdf,) = result.built
     assert any(".notdef" in w.message for w in pdf.warnings), pdf.warnings

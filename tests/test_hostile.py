@@ -13,7 +13,7 @@ import pypdf
 import pytest
 from lxml import etree
 
-from briefing.build import BuildOptions, BuildResult, build
+from briefing import BuildOptions, BuildResult, build
 from briefing.readers import read_article
 from briefing.render.html import render_html
 from briefing.render.pdf import PdfEngine

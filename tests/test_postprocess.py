@@ -9,7 +9,7 @@ import pikepdf
 import pypdf
 import pytest
 
-from briefing.build import BuildOptions, build
+from briefing import BuildOptions, build
 from briefing.postprocess import RecipientStamp, stamp_copies
 from briefing.render.html import render_stamp_html
 from briefing.render.pdf import PdfEngine

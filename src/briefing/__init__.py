@@ -9,7 +9,8 @@ The public API, in pipeline order::
                    options=BuildOptions(formats=("pdf",)))
 
 Names are imported on first use (PEP 562), so ``import briefing`` and ``briefing --help``
-stay fast; WeasyPrint and ebooklib are imported only by the functions that render.
+stay fast; WeasyPrint and ebooklib are imported only by the functions that render. No
+submodule has the name of a public function, so importing one never hides the other.
 """
 
 from __future__ import annotations
@@ -17,28 +18,41 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from briefing.version import __version__
 
 #: Public name -> the module that defines it.
 _EXPORTS = {
     "BriefingError": "briefing.errors",
-    "BuildOptions": "briefing.build",
-    "BuildResult": "briefing.build",
+    "BuildInterrupted": "briefing.engine",
+    "BuildOptions": "briefing.options",
+    "BuildResult": "briefing.engine",
+    "Code": "briefing.model",
     "Diagnostic": "briefing.errors",
     "Document": "briefing.model",
+    "Edition": "briefing.config",
+    "Emph": "briefing.model",
     "InputError": "briefing.errors",
+    "Link": "briefing.model",
+    "ListBlock": "briefing.model",
     "Meta": "briefing.model",
     "Output": "briefing.output",
     "OutputError": "briefing.errors",
+    "Paragraph": "briefing.model",
     "PdfEngine": "briefing.render.pdf",
+    "Project": "briefing.config",
+    "Quote": "briefing.model",
     "Section": "briefing.model",
+    "Strong": "briefing.model",
+    "Table": "briefing.model",
+    "Takeaway": "briefing.model",
+    "Takeaways": "briefing.model",
+    "Text": "briefing.model",
     "Theme": "briefing.themes",
     "ThemeError": "briefing.errors",
-    "build": "briefing.build",
-    "build_editions": "briefing.editions",
+    "build": "briefing.engine",
     "check_paths": "briefing.check",
     "explain_article": "briefing.readers",
-    "load_config": "briefing.config",
+    "load_project": "briefing.config",
     "load_theme": "briefing.themes",
     "read_article": "briefing.readers",
     "render_epub": "briefing.render.epub",
@@ -48,24 +62,37 @@ _EXPORTS = {
 
 __all__ = [
     "BriefingError",
+    "BuildInterrupted",
     "BuildOptions",
     "BuildResult",
+    "Code",
     "Diagnostic",
     "Document",
+    "Edition",
+    "Emph",
     "InputError",
+    "Link",
+    "ListBlock",
     "Meta",
     "Output",
     "OutputError",
+    "Paragraph",
     "PdfEngine",
+    "Project",
+    "Quote",
     "Section",
+    "Strong",
+    "Table",
+    "Takeaway",
+    "Takeaways",
+    "Text",
     "Theme",
     "ThemeError",
     "__version__",
     "build",
-    "build_editions",
     "check_paths",
     "explain_article",
-    "load_config",
+    "load_project",
     "load_theme",
     "read_article",
     "render_epub",
@@ -74,12 +101,27 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from briefing.build import BuildOptions, BuildResult, build
     from briefing.check import check_paths
-    from briefing.config import load_config
-    from briefing.editions import build_editions
+    from briefing.config import Edition, Project, load_project
+    from briefing.engine import BuildInterrupted, BuildResult, build
     from briefing.errors import BriefingError, Diagnostic, InputError, OutputError, ThemeError
-    from briefing.model import Document, Meta, Section
+    from briefing.model import (
+        Code,
+        Document,
+        Emph,
+        Link,
+        ListBlock,
+        Meta,
+        Paragraph,
+        Quote,
+        Section,
+        Strong,
+        Table,
+        Takeaway,
+        Takeaways,
+        Text,
+    )
+    from briefing.options import BuildOptions
     from briefing.output import Output
     from briefing.readers import explain_article, read_article
     from briefing.render.epub import render_epub

@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import os
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -17,8 +19,9 @@ from typing import Any, TypeVar
 
 import click
 
-from briefing import __version__
 from briefing.errors import EXIT_CHECK, EXIT_INTERNAL, BriefingError, Diagnostic
+from briefing.options import FORMATS, INPUT_FORMATS, PAPERS, PDF_VARIANTS
+from briefing.version import __version__
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -31,6 +34,7 @@ Exit codes:
   4  theme error (unknown theme, broken template)
   5  output error (rendering or writing failed, a resource was blocked)
   6  check failed (a built output is not valid)
+  130 interrupted (Ctrl-C or SIGTERM): finished outputs kept, nothing partial
 """
 
 
@@ -43,6 +47,15 @@ def _print_warnings(warnings: list[Diagnostic] | tuple[Diagnostic, ...]) -> None
         click.secho(f"warning: {warning}", fg="yellow", err=True)
 
 
+def _quiet_broken_pipe() -> None:
+    """stdout was closed by its reader (``briefing inspect X | head``): stop quietly."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 def handle_errors(command: F) -> F:
     """Turn :class:`BriefingError` into one line and its exit code; hide tracebacks."""
 
@@ -53,14 +66,25 @@ def handle_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except BriefingError as exc:
+            from briefing.engine import BuildInterrupted
+
+            if isinstance(exc, BuildInterrupted):
+                click.secho(str(exc.diagnostic), fg="yellow", err=True)
+                ctx.exit(exc.exit_code)
             if as_json:
                 _echo_json({"ok": False, "errors": [exc.diagnostic.to_dict()]})
             click.secho(f"error: {exc.diagnostic}", fg="red", err=True)
             ctx.exit(exc.exit_code)
-        except (click.exceptions.Exit, click.ClickException, KeyboardInterrupt):
+        except KeyboardInterrupt:
+            click.secho("interrupted: nothing was written", fg="yellow", err=True)
+            ctx.exit(130)
+        except BrokenPipeError:
+            _quiet_broken_pipe()
+            ctx.exit(141)
+        except (click.exceptions.Exit, click.ClickException):
             raise
         except Exception as exc:
-            if ctx.find_root().params.get("debug"):
+            if ctx.meta.get("briefing.debug"):
                 raise
             click.secho(
                 f"internal error: {type(exc).__name__}: {exc} "
@@ -73,21 +97,47 @@ def handle_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _set_verbose(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:  # our pipeline steps, not the engines' progress chatter
+        logging.getLogger("briefing").setLevel(logging.DEBUG)
+
+
+def _set_debug(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.meta["briefing.debug"] = True
+
+
+def _common_options(command: F) -> F:
+    """``-v`` and ``--debug``, accepted before or after the subcommand."""
+    command = click.option(
+        "--debug",
+        is_flag=True,
+        expose_value=False,
+        callback=_set_debug,
+        help="Show tracebacks of internal errors.",
+    )(command)
+    return click.option(
+        "-v",
+        "--verbose",
+        is_flag=True,
+        expose_value=False,
+        callback=_set_verbose,
+        help="Log each pipeline step.",
+    )(command)
+
+
 @click.group(epilog=EXIT_CODES_HELP, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="briefing")
-@click.option("-v", "--verbose", is_flag=True, help="Log each pipeline step.")
-@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
-def main(verbose: bool, debug: bool) -> None:
+@_common_options
+def main() -> None:
     """Turn structured articles into policy-briefing PDFs and EPUB 3 books."""
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
-    if verbose:  # our pipeline steps, not the engines' progress chatter
-        logging.getLogger("briefing").setLevel(logging.DEBUG)
 
 
 _from_option = click.option(
     "--from",
     "input_format",
-    type=click.Choice(["text", "markdown"]),
+    type=click.Choice(INPUT_FORMATS),
     default=None,
     help="Read the article in this format instead of guessing from its suffix.",
 )
@@ -115,7 +165,24 @@ def _metadata(title: str | None, items: tuple[str, ...]) -> dict[str, str]:
         meta[key.strip()] = value.strip()
     if title:
         meta["title"] = title
+    from briefing.metadata import check_meta
+
+    try:
+        check_meta(meta)
+    except BriefingError as exc:
+        raise click.BadParameter(exc.diagnostic.message, param_hint="--meta") from None
     return meta
+
+
+def _seconds(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    from briefing.options import coerce
+
+    if value is None:
+        return None
+    try:
+        return float(coerce("timeout", value))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc).replace("'timeout' ", "")) from None
 
 
 @main.command()
@@ -124,15 +191,15 @@ def _metadata(title: str | None, items: tuple[str, ...]) -> dict[str, str]:
     "-o",
     "--output",
     "out_dir",
-    type=click.Path(path_type=Path),
+    type=click.Path(path_type=Path, file_okay=False),
     default=None,
-    help="Output folder. Default: dist (or the config's output).",
+    help="Output folder. Default: the project's output, else dist.",
 )
 @click.option(
     "-f",
     "--format",
     "formats",
-    type=click.Choice(["pdf", "epub", "html", "all"]),
+    type=click.Choice([*FORMATS, "all"]),
     multiple=True,
     help="Output format; repeat for several. Default: all (PDF and EPUB).",
 )
@@ -141,15 +208,10 @@ def _metadata(title: str | None, items: tuple[str, ...]) -> dict[str, str]:
 )
 @_title_option
 @_meta_option
-@click.option(
-    "--paper",
-    type=click.Choice(["a4", "letter", "a5", "legal"]),
-    default=None,
-    help="Paper size. Default: a4.",
-)
+@click.option("--paper", type=click.Choice(PAPERS), default=None, help="Paper size. Default: a4.")
 @click.option(
     "--pdf-variant",
-    type=click.Choice(["pdf/ua-1", "pdf/a-3u"]),
+    type=click.Choice(PDF_VARIANTS),
     default=None,
     help="pdf/ua-1 (tagged, default) or pdf/a-3u (archival, the article attached).",
 )
@@ -159,7 +221,7 @@ def _metadata(title: str | None, items: tuple[str, ...]) -> dict[str, str]:
     "config_path",
     type=click.Path(path_type=Path, dir_okay=False),
     default=None,
-    help="The project file. Default: ./briefing.toml when there is one and no ARTICLE.",
+    help="The project file. Default: ./briefing.toml when there is one.",
 )
 @click.option(
     "-e", "--edition", "editions", multiple=True, help="Build only this edition (repeatable)."
@@ -173,11 +235,15 @@ def _metadata(title: str | None, items: tuple[str, ...]) -> dict[str, str]:
 )
 @click.option("--force", is_flag=True, help="Rebuild outputs that are up to date.")
 @click.option(
-    "--check", "run_check", is_flag=True, help="Validate what was built (see: briefing check)."
+    "--check",
+    "run_check",
+    is_flag=True,
+    help="Validate the outputs, built or up to date (see: briefing check).",
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0),
+    type=float,
+    callback=_seconds,
     default=None,
     metavar="SECONDS",
     help="Stop rendering an article after this long (0: no limit). Default: 300.",
@@ -193,6 +259,7 @@ def _metadata(title: str | None, items: tuple[str, ...]) -> dict[str, str]:
     "--keep-going", is_flag=True, help="Build what can be built; report every failure at the end."
 )
 @_json_option
+@_common_options
 @handle_errors
 def build(
     articles: tuple[Path, ...],
@@ -214,144 +281,50 @@ def build(
     keep_going: bool,
     as_json: bool,
 ) -> None:
-    """Build briefings from ARTICLES, or every edition of briefing.toml.
+    """Build briefings: ARTICLES, or every edition of the project.
 
     \b
-    With ARTICLES: OUTPUT/<slug>.pdf and .epub (and .html with --format html).
-    Without: the editions of ./briefing.toml (or --config) into OUTPUT/<edition>/, with
-    compendiums, recipient copies and a manifest.json each; or, with no config, every
-    article in sources/. Options given here override the config.
-
-    Every article is read before anything is written; files appear whole or not at all.
+    In a project (./briefing.toml, or --config): with no ARTICLES, every edition is
+    built into OUTPUT/<edition>/ (compendiums, recipient copies, a manifest.json each);
+    ARTICLES are built into OUTPUT/ with the project's defaults and metadata.
+    Without briefing.toml: ARTICLES, or every article in sources/, into OUTPUT/.
+    Options given here override the project's. Every build is incremental (--force
+    rebuilds), reads every article before writing anything, writes files whole, and
+    removes the outputs it made before and no longer makes (a renamed article, a removed
+    recipient), so OUTPUT/ holds exactly what its manifest.json lists.
+    Ctrl-C stops at once, keeps what was finished, and exits 130.
     """
-    from briefing.config import find_config
-    from briefing.limits import DEFAULT_TIMEOUT
-    from briefing.readers import MAX_BYTES
+    from briefing.config import find_project, implicit_project, load_project
+    from briefing.engine import Progress, run_build
 
-    chosen = _formats(formats)
+    if articles and editions:
+        raise click.UsageError("give ARTICLES or --edition, not both")
     meta = _metadata(title, meta_items)
-    config_file = config_path or (None if articles else find_config(Path.cwd()))
-    if config_file is not None:
-        limits = {"timeout": timeout, "max_input_size": max_input_size, "check": run_check}
-        _build_editions(
-            config_file,
-            limits,
-            out_dir,
-            chosen,
-            theme,
-            paper,
-            pdf_variant,
-            meta,
-            editions,
-            jobs,
-            force,
-            keep_going,
-            as_json,
-        )
-        return
-    if editions:
+    config_file = config_path or find_project(Path.cwd())
+    if config_file is None and editions:
         raise click.UsageError("--edition needs a briefing.toml (or --config)")
-    _build_articles(
-        articles,
-        out_dir or Path("dist"),
-        chosen,
-        theme,
-        paper,
-        pdf_variant,
-        input_format,
-        meta,
-        as_json,
-        timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
-        max_input_size=max_input_size or MAX_BYTES,
-        run_check=run_check,
-    )
-
-
-def _formats(formats: tuple[str, ...]) -> tuple[str, ...] | None:
-    if not formats:
-        return None
-    wanted = set(formats)
-    return tuple(
-        f for f in ("pdf", "epub", "html") if f in wanted or (f != "html" and "all" in wanted)
-    )
-
-
-def _build_articles(
-    articles: tuple[Path, ...],
-    out_dir: Path,
-    formats: tuple[str, ...] | None,
-    theme: str | None,
-    paper: str | None,
-    pdf_variant: str | None,
-    input_format: str | None,
-    meta: dict[str, str],
-    as_json: bool,
-    *,
-    timeout: float,
-    max_input_size: int,
-    run_check: bool,
-) -> None:
-    from briefing.build import BuildOptions, find_sources
-    from briefing.build import build as run_build
-
-    if not articles:
-        sources = Path("sources")
-        if not sources.is_dir():
-            raise click.UsageError("no ARTICLE given, and no briefing.toml or sources/ folder here")
-        articles = tuple(find_sources(sources))
-    options = BuildOptions(
-        formats=formats or ("pdf", "epub"),
-        theme=theme or "brief",
-        paper=paper or "a4",
-        pdf_variant=pdf_variant or "pdf/ua-1",
-        input_format=input_format,
-        meta=meta,
-        project_dir=Path.cwd(),
-        timeout=timeout,
-        max_input_bytes=max_input_size,
-    )
-    result = run_build(articles, out_dir=out_dir, options=options)
-    summary: dict[str, Any] = {"ok": result.ok}
-    code = result.exit_code
-    if run_check:
-        reports = _check([o.path for o in result.outputs if o.format in ("pdf", "epub")], as_json)
-        summary["checks"] = [r.to_dict() for r in reports]
-        if not all(r.ok for r in reports):
-            summary["ok"] = False
-            code = code or EXIT_CHECK
-    _report(result.outputs, result.failures, as_json, summary)
-    if code:
-        sys.exit(code)
-
-
-def _build_editions(
-    config_file: Path,
-    limits: dict[str, Any],
-    out_dir: Path | None,
-    formats: tuple[str, ...] | None,
-    theme: str | None,
-    paper: str | None,
-    pdf_variant: str | None,
-    meta: dict[str, str],
-    editions: tuple[str, ...],
-    jobs: int | None,
-    force: bool,
-    keep_going: bool,
-    as_json: bool,
-) -> None:
-    from briefing.config import load_config, override
-    from briefing.editions import build_editions
-
-    check = bool(limits.pop("check"))
-    config = override(
-        load_config(config_file),
-        output=out_dir.resolve() if out_dir else None,
-        formats=formats,
-        theme=theme,
-        paper=paper,
-        pdf_variant=pdf_variant,
-        **limits,
-    )
+    if config_file is None and not articles and not Path("sources").is_dir():
+        raise click.UsageError("no ARTICLE given, and no briefing.toml or sources/ folder here")
+    project = load_project(config_file) if config_file else implicit_project(Path.cwd())
+    theme_ref: str | Path | None = theme
+    if theme is not None and not theme.strip():
+        raise click.BadParameter("the theme is empty", param_hint="--theme")
+    if theme is not None and Path(theme).is_dir():
+        theme_ref = Path(theme).resolve()
+    given: dict[str, Any] = {
+        "formats": _formats(formats),
+        "theme": theme_ref,
+        "paper": paper,
+        "pdf_variant": pdf_variant,
+        "input_format": input_format,
+        "meta": meta or None,
+        "jobs": jobs,
+        "timeout": timeout,
+        "max_input_size": max_input_size,
+        "force": force or None,
+        "keep_going": keep_going or None,
+        "check": run_check or None,
+    }
     bar: Any = None
     show = not as_json and sys.stderr.isatty()
 
@@ -361,58 +334,64 @@ def _build_editions(
             bar = click.progressbar(length=count, label="building", file=sys.stderr)
             bar.__enter__()
 
-    def progress(task: Any) -> None:
+    def on_task(label: str) -> None:
         if bar is not None:
-            bar.update(1, task.label)
+            bar.update(1, label)
 
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        result = build_editions(
-            config,
-            names=editions,
-            jobs=jobs,
-            force=force,
-            keep_going=keep_going,
-            meta=meta,
-            check=check,
-            on_plan=on_plan,
-            progress=progress,
+        result = run_build(
+            project,
+            articles=list(articles) or None,
+            editions=editions,
+            options=given,
+            out_dir=out_dir,
+            progress=Progress(on_plan, on_task),
         )
     finally:
+        signal.signal(signal.SIGTERM, previous)
         if bar is not None:
             bar.__exit__(None, None, None)
-    summary = {
-        "ok": result.ok,
-        "built": result.built,
-        "skipped": result.skipped,
-        "manifests": [str(p) for p in result.manifests],
-    }
-    _report(result.outputs if as_json else result.written, result.failures, as_json, summary)
-    if not as_json:
-        click.echo(
-            f"{result.built} built, {result.skipped} up to date, {len(result.failures)} failed"
-        )
+    _report(result, as_json)
     if not result.ok:
         sys.exit(result.exit_code)
 
 
-def _report(outputs: Any, failures: Any, as_json: bool, summary: dict[str, Any]) -> None:
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def _formats(formats: tuple[str, ...]) -> tuple[str, ...] | None:
+    if not formats:
+        return None
+    wanted = set(formats)
+    return tuple(f for f in FORMATS if f in wanted or (f != "html" and "all" in wanted))
+
+
+def _report(result: Any, as_json: bool) -> None:
+    """Print a build's result: one JSON document, or a line per output and a summary."""
     if as_json:
-        _echo_json(
-            {
-                **summary,
-                "outputs": [o.to_dict() for o in outputs],
-                "errors": [f.to_dict() for f in failures],
-            }
-        )
-    else:
-        shown: set[Diagnostic] = set()
-        for output in outputs:
-            _print_warnings([w for w in output.warnings if w not in shown])
-            shown.update(output.warnings)
+        _echo_json(result.to_dict())
+        return
+    _print_warnings(result.warnings)
+    shown: set[Diagnostic] = set()
+    for output in result.outputs:
+        _print_warnings([w for w in output.warnings if w not in shown])
+        shown.update(output.warnings)
+        if output.status == "built":
             pages = f"{output.pages} pages, " if output.pages else ""
             click.echo(f"wrote {output.path} ({pages}{output.size / 1024:,.0f} KiB)")
-    for failure in failures:
+        validation = output.validation
+        if validation and validation.get("status") != "passed":
+            click.secho(f"FAIL {output.path}", fg="red")
+    for path in result.removed:
+        click.echo(f"removed {path} (no longer built)")
+    for failure in result.failures:
         click.secho(f"error: {failure}", fg="red", err=True)
+    summary = f"{len(result.built)} built, {len(result.up_to_date)} up to date"
+    if result.removed:
+        summary += f", {len(result.removed)} removed"
+    click.echo(f"{summary}, {len(result.failures)} failed")
 
 
 @main.command()
@@ -421,6 +400,7 @@ def _report(outputs: Any, failures: Any, as_json: bool, summary: dict[str, Any])
 @_title_option
 @_meta_option
 @_json_option
+@_common_options
 @handle_errors
 def inspect(
     article: Path,
@@ -474,6 +454,7 @@ def _describe(block: Any) -> str:
 @click.argument("article", type=click.Path(path_type=Path))
 @_from_option
 @_json_option
+@_common_options
 @handle_errors
 def explain(article: Path, input_format: str | None, as_json: bool) -> None:
     """Show the role the reader gave each line of ARTICLE, and why."""
@@ -513,6 +494,7 @@ def _check(paths: list[Path], as_json: bool) -> list[Any]:
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
 @_json_option
+@_common_options
 @handle_errors
 def check(paths: tuple[Path, ...], as_json: bool) -> None:
     """Validate built PDFs and EPUBs (files, or folders searched for them).
@@ -532,6 +514,7 @@ def check(paths: tuple[Path, ...], as_json: bool) -> None:
 
 @main.command()
 @click.argument("folder", type=click.Path(path_type=Path), default=Path("."))
+@_common_options
 @handle_errors
 def init(folder: Path) -> None:
     """Create a briefing project in FOLDER (default: here) that builds at once."""
@@ -543,6 +526,7 @@ def init(folder: Path) -> None:
 
 
 @main.command()
+@_common_options
 @handle_errors
 def themes() -> None:
     """List the built-in themes."""

@@ -1,30 +1,26 @@
-"""The project file, ``briefing.toml``: defaults, per-article metadata and editions.
+"""The project: ``briefing.toml`` (defaults, per-article metadata, editions), or, with no
+such file, an implicit project of one edition made of the articles given (or ``sources/``).
 
-Like ``mkdocs.yml`` or ``_quarto.yml``, it sits at the project root; ``briefing build``
-with no article arguments builds every edition it lists. Every key is checked: an unknown
-key is an error naming its line with a did-you-mean, so a typo never silently does nothing.
+Like ``mkdocs.yml`` or ``_quarto.yml``, the file sits at the project root. Every key is
+checked against :mod:`briefing.options` and the metadata keys: an unknown key or a bad
+value is an error naming ``briefing.toml:line`` (with a did-you-mean), so a typo never
+silently does nothing.
 
 Example::
 
     [defaults]
     organisation = "Institute for Strategic Policy"   # any metadata key
-    formats = ["pdf", "epub"]
-    theme = "brief"
+    formats = ["pdf", "epub"]                          # any option of briefing.options
 
     [articles.alaska-talks]                            # metadata for sources/alaska-talks.*
     title = "The Alaska Talks"
 
     [[editions]]
-    name = "public"
-    sources = ["sources/*.txt"]
-    marking = "TLP:CLEAR"                              # metadata overrides
-    compendium = true
-
-    [[editions]]
     name = "internal"
     sources = ["sources/*"]
-    marking = "TLP:AMBER"
+    marking = "TLP:AMBER"                              # metadata overrides
     recipients = ["A. Minister", "B. Adviser"]
+    compendium = true
 """
 
 from __future__ import annotations
@@ -32,140 +28,130 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from briefing.errors import InputError
-from briefing.limits import DEFAULT_TIMEOUT
-from briefing.readers import MAX_BYTES
-from briefing.readers.common import META_KEYS
+from briefing.files import read_bounded
+from briefing.metadata import META_KEYS, check_meta
+from briefing.options import BuildOptions, coerce, option_specs
+from briefing.slug import slugify
 
-__all__ = ["CONFIG_NAME", "Config", "Edition", "find_config", "load_config", "override"]
+__all__ = [
+    "CONFIG_NAME",
+    "Edition",
+    "Project",
+    "find_project",
+    "implicit_project",
+    "load_project",
+]
 
 CONFIG_NAME = "briefing.toml"
 
-#: Options an edition (or ``[defaults]``) may set, besides metadata keys.
-#: Each is documented on :class:`Edition`.
-EDITION_OPTIONS = {
-    "name",
-    "sources",
-    "formats",
-    "theme",
-    "paper",
-    "pdf_variant",
-    "recipients",
-    "compendium",
-    "title",  # the edition's title (compendium cover); also a metadata key
-}
-DEFAULT_OPTIONS = {
-    "formats",
-    "theme",
-    "paper",
-    "pdf_variant",
-    "output",
-    "jobs",
-    "timeout",
-    "max_input_size",
-}
-_FORMATS = ("pdf", "epub", "html")
+#: Keys of an ``[[editions]]`` table besides options and metadata.
+EDITION_KEYS = {"name", "sources", "recipients", "compendium", "title"}
 
 
 @dataclass(frozen=True, slots=True)
 class Edition:
-    """One edition: which articles, with which metadata, in which formats.
+    """One edition: which articles, with which metadata and options.
 
-    :param name: names the output folder ``<output>/<name>/``; letters, digits, ``-``, ``_``.
+    :param name: names the output folder ``<output>/<name>/``; ``""`` is the project's own
+        edition, written into the output folder itself (a build of given articles, or a
+        project without ``briefing.toml``).
     :param sources: paths or globs relative to the project root (``sources/*.txt``).
-    :param meta: metadata overriding the articles' own (marking, audience, status, date,
-        edition label, ...), with the same keys as front matter.
-    :param formats: output formats (``pdf``, ``epub``, ``html``).
-    :param theme: a built-in theme name or a folder, relative to the project root.
-    :param paper: ``a4``, ``letter``, ``a5`` or ``legal``.
-    :param pdf_variant: ``pdf/ua-1`` or ``pdf/a-3u``.
-    :param recipients: names; each gets a stamped copy of every PDF ("Prepared for NAME —
-        copy n of N" on every page and in the metadata).
+    :param options: the options of this edition (``[defaults]`` with its own on top).
+    :param meta: metadata overriding the articles' own (marking, audience, status, ...).
+    :param recipients: names; each gets a stamped copy of every PDF.
     :param compendium: also make one PDF of all the edition's briefings.
-    :param title: the compendium's title (default: the edition name).
+    :param title: the compendium's title (default: from the edition name).
+    :param line: where the edition is declared (for errors).
+    :param selection: the sources were picked by hand: outputs of other articles in the
+        same folder are kept, not pruned.
     """
 
     name: str
     sources: tuple[str, ...]
-    meta: Mapping[str, Any] = field(default_factory=lambda: dict({}))
-    formats: tuple[str, ...] = ("pdf", "epub")
-    theme: str = "brief"
-    paper: str = "a4"
-    pdf_variant: str = "pdf/ua-1"
+    options: BuildOptions = field(default_factory=BuildOptions)
+    meta: Mapping[str, Any] = field(default_factory=dict)
     recipients: tuple[str, ...] = ()
     compendium: bool = False
     title: str | None = None
+    line: int | None = None
+    selection: bool = False
+
+    @property
+    def folder(self) -> str:
+        """The edition's folder under the output folder (``""``: the output folder)."""
+        return self.name
 
 
 @dataclass(frozen=True, slots=True)
-class Config:
-    """A loaded ``briefing.toml``.
+class Project:
+    """A loaded project.
 
-    :param path: the file.
-    :param root: the project root (the file's folder); relative paths start there.
-    :param output: the output folder (default ``dist``).
+    :param path: the ``briefing.toml`` it came from (``None`` for an implicit project).
+    :param root: the project root: relative paths start there, sources stay under it.
+    :param options: ``[defaults]`` options (edition options are in each edition).
+    :param meta: ``[defaults]`` metadata, for every article.
     :param articles: metadata per article, keyed by file stem.
+    :param article_lines: the line of each ``[articles.x]`` table.
     :param editions: the editions, in file order.
-    :param jobs: default worker count (``None``: all cores).
-    :param timeout: seconds one article may take to render (0: no limit).
-    :param max_input_size: refuse articles larger than this many bytes.
     """
 
-    path: Path
+    path: Path | None
     root: Path
-    output: Path
-    articles: Mapping[str, Mapping[str, Any]]
-    editions: tuple[Edition, ...]
-    jobs: int | None = None
-    timeout: float = DEFAULT_TIMEOUT
-    max_input_size: int = MAX_BYTES
+    options: BuildOptions = field(default_factory=BuildOptions)
+    meta: Mapping[str, Any] = field(default_factory=dict)
+    articles: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    article_lines: Mapping[str, int] = field(default_factory=dict)
+    editions: tuple[Edition, ...] = ()
+
+    @property
+    def output(self) -> Path:
+        """The output folder."""
+        return self.root / (self.options.output or Path("dist"))
 
     def edition(self, name: str) -> Edition:
         """The edition called ``name``; an :class:`InputError` with a did-you-mean if none."""
         for edition in self.editions:
             if edition.name == name:
                 return edition
-        names = [e.name for e in self.editions]
+        names = [e.name for e in self.editions if e.name]
         close = difflib.get_close_matches(name, names, n=1)
         raise InputError(
-            f"no edition '{name}' in {self.path.name}",
+            f"no edition '{name}'" + (f" in {self.path.name}" if self.path else ""),
             path=self.path,
-            hint=f"did you mean '{close[0]}'?" if close else f"editions: {', '.join(names)}",
+            hint=f"did you mean '{close[0]}'?"
+            if close
+            else (f"editions: {', '.join(names)}" if names else "add [[editions]] tables"),
+        )
+
+    def adhoc(self, sources: Sequence[Path]) -> Edition:
+        """The project's own edition for articles given by hand: ``[defaults]`` apply."""
+        return Edition(
+            "",
+            tuple(str(s) for s in sources),
+            options=self.options,
+            meta=self.meta,
+            selection=True,
         )
 
 
-def override(
-    config: Config,
-    *,
-    output: Path | None = None,
-    timeout: float | None = None,
-    max_input_size: int | None = None,
-    **options: Any,
-) -> Config:
-    """The config with command-line options applied to every edition (``None``: not given).
-
-    :param options: any of ``formats``, ``theme``, ``paper``, ``pdf_variant``.
-    """
-    given = {key: value for key, value in options.items() if value is not None}
-    editions = tuple(replace(edition, **given) for edition in config.editions)
-    return replace(
-        config,
-        editions=editions,
-        output=output or config.output,
-        timeout=config.timeout if timeout is None else timeout,
-        max_input_size=max_input_size or config.max_input_size,
-    )
-
-
-def find_config(folder: Path) -> Path | None:
+def find_project(folder: Path) -> Path | None:
     """``briefing.toml`` in ``folder``, if there is one."""
     candidate = folder / CONFIG_NAME
     return candidate if candidate.is_file() else None
+
+
+def implicit_project(root: Path, options: BuildOptions | None = None) -> Project:
+    """A project with no ``briefing.toml``: one edition of ``sources/*``, built into the
+    output folder itself."""
+    options = options or BuildOptions()
+    edition = Edition("", ("sources/*",), options=options)
+    return Project(None, root.resolve(), options=options, editions=(edition,))
 
 
 class _Lines:
@@ -186,6 +172,9 @@ class _Lines:
                 return index + 1
         return after
 
+    def keys(self, table: Mapping[str, Any], start: int) -> dict[str, int]:
+        return {key: self.key(key, start) for key in table}
+
 
 def _error(config: Path, line: int, message: str, hint: str | None = None) -> InputError:
     return InputError(message, path=config, line=line, hint=hint)
@@ -205,62 +194,80 @@ def _strings(value: Any, config: Path, line: int, key: str) -> tuple[str, ...]:
     raise _error(config, line, f"'{key}' must be text or a list of text")
 
 
-def _options(
-    table: Mapping[str, Any], allowed: set[str], config: Path, lines: _Lines, start: int, where: str
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Split a table into (options, metadata), checking every key and value type."""
-    options: dict[str, Any] = {}
+def _split(
+    table: Mapping[str, Any],
+    *,
+    options: set[str],
+    extra: set[str],
+    config: Path,
+    lines: Mapping[str, int],
+    where: str,
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """Split a table into (options, other keys, metadata), checking every key and value."""
+    chosen: dict[str, Any] = {}
+    other: dict[str, Any] = {}
     meta: dict[str, Any] = {}
     for key, value in table.items():
-        line = lines.key(key, start)
-        if key in allowed:
-            options[key] = value
+        line = lines[key]
+        if key in options:
+            try:
+                chosen[key] = coerce(key, value)
+            except ValueError as exc:
+                raise _error(config, line, str(exc)) from None
+        elif key in extra:
+            other[key] = value
         elif key.lower() in META_KEYS:
             meta[key] = value
         else:
-            raise _unknown(config, line, key, allowed | set(META_KEYS), where)
-        if key == "formats":
-            formats = _strings(value, config, line, key)
-            bad = [f for f in formats if f not in _FORMATS]
-            if bad:
-                raise _error(
-                    config, line, f"unknown format '{bad[0]}'", f"use {', '.join(_FORMATS)}"
-                )
-            options[key] = formats
-        elif key in ("sources", "recipients"):
-            options[key] = _strings(value, config, line, key)
-        elif key == "compendium" and not isinstance(value, bool):
-            raise _error(config, line, "'compendium' must be true or false")
-        elif key == "jobs" and (not isinstance(value, int) or value < 1):
-            raise _error(config, line, "'jobs' must be a whole number of at least 1")
-        elif key in ("timeout", "max_input_size") and (
-            isinstance(value, bool) or not isinstance(value, int | float) or value < 0
-        ):
-            raise _error(config, line, f"'{key}' must be a number of at least 0")
-        elif key in ("theme", "paper", "pdf_variant", "output", "name") and (
-            not isinstance(value, str) or not value.strip()
-        ):
-            raise _error(config, line, f"'{key}' must be text")
-    if "paper" in options and options["paper"] not in ("a4", "letter", "a5", "legal"):
-        raise _error(config, lines.key("paper", start), f"unknown paper '{options['paper']}'")
-    if "pdf_variant" in options and options["pdf_variant"] not in ("pdf/ua-1", "pdf/a-3u"):
-        raise _error(
-            config, lines.key("pdf_variant", start), "pdf_variant must be 'pdf/ua-1' or 'pdf/a-3u'"
-        )
-    return options, meta
+            raise _unknown(config, line, key, options | extra | set(META_KEYS), where)
+    check_meta(meta, path=config, lines=lines)
+    return chosen, other, meta
 
 
-def load_config(path: Path) -> Config:
+def _check_sources(patterns: tuple[str, ...], config: Path, line: int) -> None:
+    for pattern in patterns:
+        parts = Path(pattern).parts
+        if Path(pattern).is_absolute() or ".." in parts or not pattern.strip():
+            raise _error(
+                config,
+                line,
+                f"the sources pattern '{pattern}' leaves the project folder",
+                "use paths or globs under the project root, e.g. sources/*.md",
+            )
+
+
+def _recipients(value: Any, config: Path, line: int) -> tuple[str, ...]:
+    names = _strings(value, config, line, "recipients")
+    seen: dict[str, str] = {}
+    for name in names:
+        if not name.strip():
+            raise _error(config, line, "a recipient's name is empty")
+        slug = slugify(name, fallback="")
+        if not slug:
+            raise _error(
+                config, line, f"the recipient '{name}' gives no usable file name", "add letters"
+            )
+        if slug in seen:
+            raise _error(
+                config,
+                line,
+                f"the recipients '{seen[slug]}' and '{name}' would both be written as "
+                f"'copies/<article>--{slug}.pdf'",
+                "make the names differ in letters or digits, not only in case or punctuation",
+            )
+        seen[slug] = name
+    return names
+
+
+def load_project(path: Path | str) -> Project:
     """Read and validate ``briefing.toml``.
 
     :raises InputError: naming file and line for a syntax error, an unknown key (with a
-        did-you-mean), a wrong type, a missing or duplicate edition name.
+        did-you-mean), a wrong value, a missing or duplicate edition name, a sources
+        pattern outside the project, or two recipients that would share a file name.
     """
     path = Path(path)
-    try:
-        text = path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the config: {exc}", path=path) from exc
+    text = read_bounded(path, 1024 * 1024, what="config").decode("utf-8", "replace")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -275,60 +282,109 @@ def load_config(path: Path) -> Config:
             raise _unknown(
                 path, lines.key(key), key, {"defaults", "articles", "editions"}, "the file"
             )
-    defaults_table = data.get("defaults", {})
-    defaults, default_meta = _options(
-        defaults_table, DEFAULT_OPTIONS, path, lines, lines.table("defaults"), "[defaults]"
+    specs = option_specs()
+    edition_options = {n for n, s in specs.items() if s.scope == "edition"}
+    default_options = edition_options | {n for n, s in specs.items() if s.scope == "project"}
+    table = data.get("defaults", {})
+    if not isinstance(table, dict):
+        raise _error(path, lines.key("defaults"), "[defaults] must be a table")
+    start = lines.table("defaults")
+    defaults, _, default_meta = _split(
+        table,
+        options=default_options,
+        extra=set(),
+        config=path,
+        lines=lines.keys(table, start),
+        where="[defaults]",
     )
+    project_options = BuildOptions().merged(defaults)
     articles: dict[str, Mapping[str, Any]] = {}
-    for stem, table in data.get("articles", {}).items():
+    article_lines: dict[str, int] = {}
+    raw_articles = data.get("articles", {})
+    if not isinstance(raw_articles, dict):
+        raise _error(path, lines.key("articles"), "'articles' must be [articles.NAME] tables")
+    for stem, table in raw_articles.items():
         start = lines.table(f"articles.{stem}")
         if not isinstance(table, dict):
             raise _error(path, start, f"[articles.{stem}] must be a table of metadata")
-        _, meta = _options(table, set(), path, lines, start, f"[articles.{stem}]")
-        articles[stem] = dict(meta)
+        _, _, meta = _split(
+            table,
+            options=set(),
+            extra=set(),
+            config=path,
+            lines=lines.keys(table, start),
+            where=f"[articles.{stem}]",
+        )
+        articles[stem] = meta
+        article_lines[stem] = start
     editions: list[Edition] = []
     raw_editions = data.get("editions", [])
     if not isinstance(raw_editions, list) or not raw_editions:
         raise _error(path, 1, "no editions", "add an [[editions]] table with a name and sources")
+    folders: dict[str, str] = {}
     for index, table in enumerate(raw_editions):
         start = lines.table("editions", index)
-        options, meta = _options(table, EDITION_OPTIONS, path, lines, start, "[[editions]]")
-        name = options.get("name")
-        if not name or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_\-]*", str(name)):
+        if not isinstance(table, dict):
+            raise _error(path, start, "each [[editions]] entry must be a table")
+        key_lines = lines.keys(table, start)
+        options, other, meta = _split(
+            table,
+            options=edition_options,
+            extra=EDITION_KEYS,
+            config=path,
+            lines=key_lines,
+            where="[[editions]]",
+        )
+        name = other.get("name")
+        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_\-]*", name):
             raise _error(path, start, "every edition needs a 'name' of letters, digits, - or _")
-        if any(e.name == name for e in editions):
-            raise _error(path, lines.key("name", start), f"two editions are called '{name}'")
-        if "sources" not in options:
+        if name.lower() in folders:
+            raise _error(
+                path,
+                key_lines["name"],
+                f"two editions are called '{name}'"
+                if folders[name.lower()] == name
+                else f"the editions '{folders[name.lower()]}' and '{name}' would share a folder",
+            )
+        folders[name.lower()] = name
+        if "sources" not in other:
             raise _error(
                 path,
                 start,
                 f"edition '{name}' has no 'sources'",
                 'e.g. sources = ["sources/*.txt"]',
             )
-        merged = {**defaults, **options}
-        title = options.get("title")
+        sources = _strings(other["sources"], path, key_lines["sources"], "sources")
+        _check_sources(sources, path, key_lines["sources"])
+        recipients = (
+            _recipients(other["recipients"], path, key_lines["recipients"])
+            if "recipients" in other
+            else ()
+        )
+        compendium = other.get("compendium", False)
+        if not isinstance(compendium, bool):
+            raise _error(path, key_lines["compendium"], "'compendium' must be true or false")
+        title = other.get("title")
+        if title is not None and (not isinstance(title, str) or not title.strip()):
+            raise _error(path, key_lines["title"], "'title' must be non-empty text")
         editions.append(
             Edition(
-                name=str(name),
-                sources=options["sources"],
+                name=name,
+                sources=sources,
+                options=project_options.merged(options),
                 meta={**default_meta, **meta},
-                formats=tuple(merged.get("formats", ("pdf", "epub"))),
-                theme=str(merged.get("theme", "brief")),
-                paper=str(merged.get("paper", "a4")),
-                pdf_variant=str(merged.get("pdf_variant", "pdf/ua-1")),
-                recipients=tuple(options.get("recipients", ())),
-                compendium=bool(options.get("compendium", False)),
-                title=str(title) if title else None,
+                recipients=recipients,
+                compendium=compendium,
+                title=title,
+                line=start,
             )
         )
-    root = path.resolve().parent
-    return Config(
+    return Project(
         path=path,
-        root=root,
-        output=root / str(defaults.get("output", "dist")),
+        root=path.resolve().parent,
+        options=project_options,
+        meta=default_meta,
         articles=articles,
+        article_lines=article_lines,
         editions=tuple(editions),
-        jobs=defaults.get("jobs"),
-        timeout=float(defaults.get("timeout", DEFAULT_TIMEOUT)),
-        max_input_size=int(defaults.get("max_input_size", MAX_BYTES)),
     )

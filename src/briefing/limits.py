@@ -17,11 +17,9 @@ from types import FrameType
 from typing import Any
 
 from briefing.errors import OutputError
+from briefing.options import DEFAULT_TIMEOUT
 
 __all__ = ["DEFAULT_TIMEOUT", "RenderTimeout", "deadline"]
-
-#: Seconds one article may take to render before it is abandoned (0: no limit).
-DEFAULT_TIMEOUT = 300.0
 
 
 class RenderTimeout(BaseException):

@@ -36,6 +36,9 @@ class Output:
     :param sha256: hex digest of its bytes.
     :param source: the article it was built from.
     :param warnings: what the reader and renderers reported on the way.
+    :param status: ``built`` (written by this build) or ``up to date`` (kept).
+    :param edition: the edition it belongs to (``""``: the project's own outputs).
+    :param validation: the recorded check, when the build checked it.
     """
 
     path: Path
@@ -45,17 +48,23 @@ class Output:
     pages: int | None = None
     source: Path | None = None
     warnings: tuple[Diagnostic, ...] = field(default=())
+    status: str = "built"
+    edition: str = ""
+    validation: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready record (``briefing build --json``)."""
         return {
             "path": str(self.path),
             "format": self.format,
+            "status": self.status,
+            "edition": self.edition,
             "pages": self.pages,
             "bytes": self.size,
             "sha256": self.sha256,
             "source": str(self.source) if self.source else None,
             "warnings": [w.to_dict() for w in self.warnings],
+            "validation": self.validation,
         }
 
 
@@ -109,3 +118,23 @@ def write_atomic(path: Path, data: bytes) -> str:
         raise OutputError(f"cannot write the output: {exc.strerror}", path=path) from exc
     logger.debug("wrote %s (%d bytes)", path, len(data))
     return hashlib.sha256(data).hexdigest()
+
+
+class OutputRoot:
+    """An output folder a build writes into (interim: replaced by the staging rewrite)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    @contextlib.contextmanager
+    def lock(self) -> Any:
+        yield self
+
+    def clean_staging(self) -> None:
+        return None
+
+    def write(self, path: Path, data: bytes) -> str:
+        return write_atomic(self.root / path, data)
+
+    def remove(self, path: Path) -> None:
+        (self.root / path).unlink(missing_ok=True)

@@ -11,7 +11,7 @@ import pypdf
 import pytest
 from lxml import etree
 
-from briefing.build import BuildOptions, BuildResult, build
+from briefing import BuildOptions, BuildResult, build
 from tests.conftest import MARKDOWN, SEED, output
 from tests.render.test_pdf import expected_strings, squash
 from tests.validators import epub_problems, epubcheck

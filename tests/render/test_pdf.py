@@ -8,7 +8,7 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from briefing.build import BuildOptions, BuildResult, build
+from briefing import BuildOptions, BuildResult, build
 from briefing.model import plain
 from briefing.readers import read_article
 from briefing.report import collecting

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from briefing.errors import InputError
 from briefing.model import Document
+from briefing.options import MAX_INPUT_BYTES
 from briefing.readers.common import (
     LineRole,
     Parsed,
@@ -44,7 +45,7 @@ READERS: dict[str, str] = {
 }
 
 #: Default cap on an article's size (bytes); see ``read_article(max_bytes=...)``.
-MAX_BYTES = 5 * 1024 * 1024
+MAX_BYTES = MAX_INPUT_BYTES
 
 
 class _Parse(Protocol):

@@ -19,7 +19,6 @@ from urllib.parse import quote
 
 from markupsafe import Markup, escape
 
-from briefing import __version__
 from briefing.errors import ThemeError
 from briefing.model import (
     Block,
@@ -37,6 +36,7 @@ from briefing.model import (
 )
 from briefing.prose import sentences
 from briefing.themes import Theme
+from briefing.version import __version__
 
 if TYPE_CHECKING:
     import jinja2

@@ -1,0 +1,62 @@
+"""Reading input files safely: regular files only, never more than a limit.
+
+Every article, config and brand file is read through :func:`read_bounded`, so a FIFO, a
+device (``/dev/zero``), a ``/proc`` file whose size says 0, or a file larger than the limit
+is refused at once with a clear error instead of hanging or exhausting memory.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from briefing.errors import InputError
+
+__all__ = ["read_bounded"]
+
+
+def read_bounded(path: Path, limit: int, *, what: str = "article") -> bytes:
+    """The bytes of the regular file ``path``, read up to ``limit`` (+1 to tell "larger").
+
+    The file is opened with ``O_NONBLOCK`` and checked with ``fstat`` before any read, so
+    FIFOs and devices are refused without blocking; the size limit holds whatever
+    ``st_size`` says.
+
+    :raises InputError: for a missing or unreadable file, one that is not a regular file,
+        or one larger than ``limit`` bytes.
+    """
+    path = Path(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise InputError(f"cannot read the {what}: {exc.strerror}", path=path) from exc
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError(
+                f"the {what} is not a regular file",
+                path=path,
+                hint="give a text file (not a folder, pipe or device)",
+            )
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        raise InputError(f"cannot read the {what}: {exc.strerror}", path=path) from exc
+    finally:
+        os.close(fd)
+    if size > limit:
+        raise InputError(
+            f"the {what} is over the {limit:,}-byte limit",
+            path=path,
+            hint="split it, or raise the limit with --max-input-size"
+            if what == "article"
+            else None,
+        )
+    return b"".join(chunks)
