@@ -313,7 +313,9 @@ def _remove(run: _Run, relative_path: Path) -> None:
 
 def _write_manifests(run: _Run) -> None:
     for folder, manifest in run.manifests.items():
-        if not manifest.readable and not manifest.entries:
+        if not manifest.entries:
+            if manifest.readable and manifest.path.is_file():
+                _remove(run, Path(folder) / MANIFEST)  # everything it listed is gone
             continue
         data = manifest.render(TOOL)
         try:
