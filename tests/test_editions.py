@@ -16,8 +16,8 @@ import pypdf
 import pytest
 from click.testing import CliRunner
 
-from briefing.cli import main
 from briefing import BuildOptions, BuildResult, build
+from briefing.cli import main
 from tests.conftest import MARKDOWN, ROOT, SEED
 from tests.validators import pdf_failures
 
