@@ -8,7 +8,8 @@ import pytest
 
 from briefing.errors import InputError
 from briefing.readers import read_article, reader_for
-from briefing.readers.common import caption_from_intro, split_row, split_takeaway
+from briefing.readers.assembly import caption_from_intro
+from briefing.readers.syntax import split_row, split_takeaway
 from briefing.report import collecting
 
 

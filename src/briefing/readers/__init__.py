@@ -16,15 +16,10 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from briefing.errors import InputError
+from briefing.metadata import build_meta
 from briefing.model import Document
-from briefing.readers.common import (
-    LineRole,
-    Parsed,
-    assemble,
-    build_meta,
-    decode,
-    split_front_matter,
-)
+from briefing.readers.assembly import LineRole, Parsed, assemble
+from briefing.readers.source import decode, split_front_matter
 
 __all__ = [
     "READERS",

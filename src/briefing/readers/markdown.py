@@ -30,14 +30,8 @@ from briefing.model import (
     Text,
     plain,
 )
-from briefing.readers.common import (
-    Draft,
-    LineRole,
-    Parsed,
-    check_row,
-    split_row,
-    split_takeaway,
-)
+from briefing.readers.assembly import Draft, LineRole, Parsed
+from briefing.readers.syntax import check_row, split_row, split_takeaway
 from briefing.report import warn
 
 if TYPE_CHECKING:
