@@ -17,7 +17,7 @@ from briefing.model import Block, Cell, Paragraph, Section, Table, plain
 from briefing.prose import sentences
 from briefing.readers.syntax import CAPTION_LINE
 from briefing.report import warn
-from briefing.slug import unique_slugs
+from briefing.slug import RESERVED_IDS, unique_slugs
 
 __all__ = [
     "Draft",
@@ -142,7 +142,11 @@ def assemble(drafts: list[Draft], *, path: Path, numbered: bool = True) -> tuple
                     "add text below it, or end the line with punctuation if it is not a heading",
                 )
             )
-    ids = unique_slugs([d.heading or "lede" for d in drafts])
+    # Headed sections get unique slugs that avoid the renderers' own ids (RESERVED_IDS,
+    # which include "lede": the one section without a heading).
+    headings = [d.heading for d in drafts if d.heading is not None]
+    headed = iter(unique_slugs(headings, reserved=RESERVED_IDS))
+    ids = [next(headed) if d.heading is not None else "lede" for d in drafts]
     counters: list[int] = []
     table_number = 0
     sections = []
@@ -164,7 +168,7 @@ def assemble(drafts: list[Draft], *, path: Path, numbered: bool = True) -> tuple
                 heading=draft.heading,
                 level=draft.level,
                 blocks=tuple(blocks),
-                id=section_id if draft.heading is not None else "lede",
+                id=section_id,
                 number=number,
                 line=draft.line,
             )
