@@ -36,3 +36,13 @@ def test_ascii_slugs_are_stable() -> None:
         "outcomes-of-the-alaska-summit-analyzed"
     )
     assert slugify("!!!", fallback="x") == "x"
+
+
+def test_names_in_any_script_are_transliterated() -> None:
+    assert slugify("李伟") == "li-wei"
+    assert slugify("王芳") == "wang-fang"
+    assert slugify("Анна Петрова") == "anna-petrova"
+    assert slugify("Straße Café") == "strasse-cafe"
+    assert slugify("محمد") == "mhmd"
+    assert len({slugify(name) for name in ("李伟", "王芳", "Анна Петрова")}) == 3
+    assert slugify("…", fallback="untitled") == "untitled"  # nothing left: the fallback

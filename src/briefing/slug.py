@@ -1,13 +1,14 @@
 """Slugs: ASCII, lower-case, hyphenated names safe for files, URLs and XML ids.
 
-A slug holds only ``a-z``, ``0-9`` and single hyphens, so ids the tool makes with ``--``
-or ``_`` (block ids, page-break markers) can never equal one.
+Text in any script is transliterated to ASCII first (anyascii), so ``Анна Петрова`` gives
+``anna-petrova`` and ``李伟`` gives ``li-wei`` instead of an empty name. A slug holds only
+``a-z``, ``0-9`` and single hyphens, so ids the tool makes with ``--`` or ``_`` (block ids,
+page-break markers) can never equal one.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 
 __all__ = ["RESERVED_IDS", "slugify", "unique_slugs"]
@@ -44,15 +45,34 @@ RESERVED_IDS = frozenset(
 )
 
 
+def _ascii(text: str) -> str:
+    """Transliterate to ASCII; a syllable of a caseless script (``李`` -> ``Li``) is a word."""
+    if text.isascii():
+        return text
+    from anyascii import anyascii
+
+    parts = []
+    for char in text:
+        if char.isascii():
+            parts.append(char)
+            continue
+        latin = anyascii(char)
+        # anyascii capitalises CJK syllables ("LiWei"): keep them apart as words.
+        if latin[:1].isupper() and not (char.isupper() or char.istitle()):
+            latin = f" {latin} "
+        parts.append(latin)
+    return "".join(parts)
+
+
 def slugify(text: str, *, max_length: int = 48, fallback: str = "untitled") -> str:
     """Turn ``text`` into a slug such as ``key-agreements-and-their-implications``.
 
     :param max_length: slugs are cut at a hyphen near this length (EPUB file names and
         ids stay short and readable).
-    :param fallback: returned when nothing usable is left (e.g. text in a non-Latin script).
+    :param fallback: returned only when nothing usable is left (e.g. only punctuation or
+        emoji).
     """
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    slug = re.sub(r"[^a-z0-9]+", "-", _ascii(text).lower()).strip("-")
     if len(slug) > max_length:
         cut = slug.rfind("-", 0, max_length + 1)
         slug = slug[: cut if cut > max_length // 2 else max_length].strip("-")
