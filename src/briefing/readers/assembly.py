@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from briefing.errors import Diagnostic
-from briefing.model import Block, Cell, Paragraph, Section, Table, plain
+from briefing.model import Block, Cell, Paragraph, Quote, Section, Table, plain
 from briefing.prose import sentences
 from briefing.readers.syntax import CAPTION_LINE
 from briefing.report import warn
@@ -129,8 +129,30 @@ def _caption_tables(blocks: list[Block]) -> list[Block]:
     return result
 
 
+def _drop_blank(draft: Draft, path: Path) -> None:
+    """Drop paragraphs and quotes with no text (e.g. ``` `` ` `` ```): they would print
+    nothing, and a lede without a sentence has no description to give."""
+    kept = []
+    for block in draft.blocks:
+        if isinstance(block, Paragraph | Quote) and not plain(block.content).strip():
+            warn(
+                Diagnostic(
+                    f"a {block.type} with no text is ignored",
+                    path,
+                    block.line,
+                    "delete it, or write its text",
+                )
+            )
+            continue
+        kept.append(block)
+    draft.blocks = kept
+
+
 def assemble(drafts: list[Draft], *, path: Path, numbered: bool = True) -> tuple[Section, ...]:
-    """Turn drafts into sections: captions, table numbers, section numbers and ids."""
+    """Turn drafts into sections: blank paragraphs dropped, captions, table numbers, section
+    numbers and ids."""
+    for draft in drafts:
+        _drop_blank(draft, path)
     drafts = [d for d in drafts if d.heading is not None or d.blocks]
     for draft in drafts:
         if draft.heading is not None and not draft.blocks:

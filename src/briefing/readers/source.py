@@ -19,7 +19,8 @@ __all__ = ["decode", "split_front_matter"]
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # Unicode's other line ends, as Python's str.splitlines() reads them: U+2029 separates
-# paragraphs, U+2028 and U+0085 (NEL) end lines. Each counts as a line end in line numbers.
+# paragraphs (it becomes a blank line, so it counts as two line ends in line numbers),
+# U+2028 and U+0085 (NEL) end lines (one line end each).
 _UNICODE_BREAKS = str.maketrans({"\u2029": "\n\n", "\u2028": "\n", "\x85": "\n"})
 # C0 controls other than tab, line feed and carriage return, DEL, and the C1 controls.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\x80-\x84\x86-\x9f]")
@@ -78,8 +79,8 @@ def decode(data: bytes, path: Path) -> list[str]:
     """Decode an article's bytes into its lines, or raise :class:`InputError` saying why not.
 
     UTF-8 (with or without a BOM) and UTF-16 with a BOM are read; CRLF and CR line ends are
-    accepted, and U+2028, U+2029 and U+0085 become line and paragraph breaks (counted as
-    line ends in the line numbers errors give). Anything else (a binary file, Latin-1
+    accepted; U+2028 and U+0085 become line breaks and U+2029 a paragraph break (a blank
+    line), and the line numbers errors give count them so. Anything else (a binary file, Latin-1
     text) is refused with the line of the first offending byte, because guessing an
     encoding silently corrupts text. Control characters, form feed and Unicode
     noncharacters (U+FFFE, U+FFFF, ...) are refused with their line: no output can hold them.
