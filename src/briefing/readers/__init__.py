@@ -2,8 +2,11 @@
 
 Readers are found in a registry by file suffix, or by name with ``--from``. Each has the
 same signature (``parse(lines, *, path, first_line, title_known) -> Parsed``); everything
-around it (decoding, front matter, metadata, assembly) is shared, so all formats obey the
-same rules for titles, captions, numbering and errors.
+around it is shared, so all formats obey the same rules for titles, captions, numbering
+and errors: :mod:`.source` (bounded decoding and front matter), :mod:`.syntax` (line
+syntax both formats share), :mod:`.assembly` (drafts -> sections) and
+:mod:`briefing.metadata` (metadata rules). This module is the registry and the one entry
+point, :func:`read_article`.
 """
 
 from __future__ import annotations
