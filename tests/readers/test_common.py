@@ -141,3 +141,20 @@ def test_deep_emphasis_and_blank_blocks(tmp_path: Path) -> None:
         "an empty code block is ignored",
         "a quote with no text is ignored",
     ]
+
+
+def test_reading_is_bounded_and_regular_files_only(tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "fifo.txt"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError, match="not a regular file"):
+        read_article(fifo)  # refused at once: no writer, no hang
+    zero = tmp_path / "zero.txt"
+    zero.symlink_to("/dev/zero")
+    with pytest.raises(InputError, match="not a regular file"):
+        read_article(zero)
+    proc = Path("/proc/self/status")  # st_size 0, yet it has content
+    assert proc.stat().st_size == 0
+    with pytest.raises(InputError, match="over the 100-byte limit"):
+        read_article(proc, fmt="text", max_bytes=100)

@@ -22,7 +22,7 @@ from briefing.errors import InputError
 from briefing.metadata import build_meta
 from briefing.model import Document
 from briefing.readers.assembly import LineRole, Parsed, assemble
-from briefing.readers.source import decode, split_front_matter
+from briefing.readers.source import decode, read_bytes, split_front_matter
 
 __all__ = [
     "READERS",
@@ -97,17 +97,7 @@ def _load(
     path = Path(path)
     parse: _Parse = importlib.import_module(READERS[reader_for(path, fmt)]).parse
     if data is None:
-        try:
-            size = path.stat().st_size
-            if size > max_bytes:
-                raise InputError(
-                    f"the article is {size:,} bytes, over the {max_bytes:,}-byte limit",
-                    path=path,
-                    hint="split it, or raise the limit with --max-input-size",
-                )
-            data = path.read_bytes()
-        except OSError as exc:
-            raise InputError(f"cannot read the article: {exc.strerror}", path=path) from exc
+        data = read_bytes(path, max_bytes)
     elif len(data) > max_bytes:
         raise InputError(
             f"the article is {len(data):,} bytes, over the {max_bytes:,}-byte limit",

@@ -15,7 +15,7 @@ from typing import Any
 
 from briefing.errors import InputError
 
-__all__ = ["decode", "split_front_matter"]
+__all__ = ["decode", "read_bytes", "split_front_matter"]
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # Unicode's other line ends, as Python's str.splitlines() reads them: U+2029 separates
@@ -34,6 +34,56 @@ _UNPRINTABLE = re.compile(
     )
     + "]"
 )
+
+
+def _too_big(size: str, max_bytes: int, path: Path) -> InputError:
+    return InputError(
+        f"the article is {size} bytes, over the {max_bytes:,}-byte limit",
+        path=path,
+        hint="split it, or raise the limit with --max-input-size",
+    )
+
+
+def read_bytes(path: Path, max_bytes: int) -> bytes:
+    """Read a regular file, at most ``max_bytes`` of it, whatever ``st_size`` says.
+
+    Opened non-blocking and checked with ``fstat`` before reading, so a FIFO or a device
+    is refused at once instead of hanging or filling memory; a file that reports size 0
+    (``/proc``) or grows while read still stops at the limit.
+
+    :raises InputError: for a file that is not regular, unreadable, or too big.
+    """
+    import os
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise InputError(f"cannot read the article: {exc.strerror}", path=path) from exc
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError(
+                "the article is not a regular file", path=path, hint="give a .txt or .md file"
+            )
+        if info.st_size > max_bytes:
+            raise _too_big(f"{info.st_size:,}", max_bytes, path)
+        chunks: list[bytes] = []
+        left = max_bytes + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+    except OSError as exc:
+        raise InputError(f"cannot read the article: {exc.strerror}", path=path) from exc
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    if len(data) > max_bytes:
+        raise _too_big("more than " + f"{max_bytes:,}", max_bytes, path)
+    return data
 
 
 def _line_of(data: bytes, offset: int) -> int:
