@@ -80,8 +80,8 @@ def test_recipients_in_any_script_get_their_own_copy(tmp_path: Path) -> None:
     copies = [p for p in listing(folder / "dist") if p.startswith("e/copies/")]
     assert copies == [
         "e/copies/note--anna-petrova.pdf",
-        "e/copies/note--liwei.pdf",
-        "e/copies/note--wangfang.pdf",
+        "e/copies/note--li-wei.pdf",
+        "e/copies/note--wang-fang.pdf",
     ]
 
 

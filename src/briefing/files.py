@@ -39,6 +39,8 @@ def read_bounded(path: Path, limit: int, *, what: str = "article") -> bytes:
                 path=path,
                 hint="give a text file (not a folder, pipe or device)",
             )
+        if info.st_size > limit:
+            raise _too_big(what, f"{info.st_size:,}", limit, path)
         chunks: list[bytes] = []
         size = 0
         while size <= limit:
@@ -52,11 +54,13 @@ def read_bounded(path: Path, limit: int, *, what: str = "article") -> bytes:
     finally:
         os.close(fd)
     if size > limit:
-        raise InputError(
-            f"the {what} is over the {limit:,}-byte limit",
-            path=path,
-            hint="split it, or raise the limit with --max-input-size"
-            if what == "article"
-            else None,
-        )
+        raise _too_big(what, f"more than {limit:,}", limit, path)
     return b"".join(chunks)
+
+
+def _too_big(what: str, size: str, limit: int, path: Path) -> InputError:
+    return InputError(
+        f"the {what} is {size} bytes, over the {limit:,}-byte limit",
+        path=path,
+        hint="split it, or raise the limit with --max-input-size" if what == "article" else None,
+    )

@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 
 from briefing.errors import InputError
+from briefing.model import plain
 from briefing.readers import read_article, reader_for
-from briefing.readers.common import caption_from_intro, split_row, split_takeaway
+from briefing.readers.assembly import caption_from_intro
+from briefing.readers.syntax import split_row, split_takeaway
 from briefing.report import collecting
 
 
@@ -94,3 +96,65 @@ def test_helpers() -> None:
     assert split_takeaway("In short, yes: it worked.") is None
     assert caption_from_intro("Analysts agree. Key implications include:") == "Key implications"
     assert caption_from_intro("No colon here.") is None
+
+
+def test_unicode_line_ends_become_breaks(tmp_path: Path) -> None:
+    path = tmp_path / "a.md"
+    path.write_text("---\ntitle: T\n---\n\nOne\u2028two\x85three.\u2029Next paragraph.\n")
+    with collecting():
+        document = read_article(path)
+    assert [plain(b.content) for b in document.blocks()] == [  # type: ignore[union-attr]
+        "One two three.",
+        "Next paragraph.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        ("One.\n\nTwo\x0c.\n", 3, "U+000C (form feed) cannot be printed"),
+        # U+2029 is a paragraph break: it counts as two line ends (a blank line between)
+        ("One.\u2029Two \ufffe.\n", 3, "U+FFFE (a Unicode noncharacter)"),
+        ("One \U0010ffff.\n", 1, "U+10FFFF (a Unicode noncharacter)"),
+        ("One.\nTwo \x9b.\n", 2, "control character U+009B"),
+    ],
+)
+def test_unprintable_characters_are_refused_at_their_line(
+    tmp_path: Path, text: str, line: int, words: str
+) -> None:
+    error = error_for(tmp_path, text.encode())
+    assert words in error.diagnostic.message
+    assert error.diagnostic.line == line
+
+
+def test_deep_emphasis_and_blank_blocks(tmp_path: Path) -> None:
+    path = tmp_path / "a.md"
+    path.write_text("# T\n\n```\n```\n\nLede.\n\n" + "_" * 3000 + "x" + "_" * 3000 + "\n")
+    with pytest.raises(InputError, match="nested more than 32 deep") as caught, collecting():
+        read_article(path)
+    assert caught.value.diagnostic.line == 8
+    path.write_text("# T\n\n```\n```\n\n> ` `\n\nLede.\n")
+    with collecting() as warnings:
+        document = read_article(path)
+    assert [b.type for b in document.blocks()] == ["paragraph"]
+    assert [w.message for w in warnings] == [
+        "an empty code block is ignored",
+        "a quote with no text is ignored",
+    ]
+
+
+def test_reading_is_bounded_and_regular_files_only(tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "fifo.txt"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError, match="not a regular file"):
+        read_article(fifo)  # refused at once: no writer, no hang
+    zero = tmp_path / "zero.txt"
+    zero.symlink_to("/dev/zero")
+    with pytest.raises(InputError, match="not a regular file"):
+        read_article(zero)
+    proc = Path("/proc/self/status")  # st_size 0, yet it has content
+    assert proc.stat().st_size == 0
+    with pytest.raises(InputError, match="over the 100-byte limit"):
+        read_article(proc, fmt="text", max_bytes=100)

@@ -107,7 +107,7 @@ def test_page_list_matches_the_pdf(seed_build: BuildResult) -> None:
     pdf = pypdf.PdfReader(output(seed_build, "pdf"))
     files = epub_files(output(seed_build, "epub"))
     nav = files["EPUB/nav.xhtml"].decode()
-    labels = re.findall(r'<a href="[^"]+#page-[^"]+">([^<]+)</a>', nav)
+    labels = re.findall(r'<a href="[^"]+#page_[^"]+">([^<]+)</a>', nav)
     assert labels == pdf.page_labels  # one entry per PDF page, same labels
     marker = re.compile(r'<span epub:type="pagebreak"[^>]*aria-label="([^"]+)"(?:/>|></span>)')
     checked = []
@@ -133,3 +133,37 @@ def test_fonts_embedded_when_the_theme_asks(tmp_path: Path) -> None:
     assert "EPUB/style/fonts/Inter-Regular.otf" in fonts and len(fonts) == 8
     assert 'href="style/fonts.css"' in files["EPUB/lede.xhtml"].decode()
     assert epub_problems(epubcheck(path)) == []
+
+
+def test_sections_named_like_the_tools_own_parts_get_their_own_ids(tmp_path: Path) -> None:
+    """Headings that slug to the EPUB's own documents (title, cover, nav, takeaways), to
+    the templates' ids (key takeaways, contents) or to each other keep every id and file
+    name unique: strict EPUBCheck passes and the PDF's HTML has no duplicate id."""
+    article = tmp_path / "clash.md"
+    headings = ["Title", "Cover", "Nav", "Results", "Results", "Results 2", "Key takeaways"]
+    headings += ["Contents", "Lede", "Takeaways", "TOC", "Page 1", "Top"]
+    body = "".join(f"## {heading}\n\nText under {heading}.\n\n" for heading in headings)
+    article.write_text(
+        "---\ntitle: Clashing names\n---\n\nThe lede.\n\n- First: one.\n- Second: two.\n\n" + body
+    )
+    options = BuildOptions(formats=("pdf", "epub", "html"))
+    result = build([article], out_dir=tmp_path / "out", options=options)
+    epub = output(result, "epub")
+    assert epub_problems(epubcheck(epub)) == []
+    names = [n for n in epub_files(epub) if n.endswith(".xhtml")]
+    assert len(names) == len(set(names)) == len(headings) + 5  # cover title takeaways nav lede
+    page = output(result, "html").read_text()
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    sections = re.findall(r'<section id="([^"]+)"', page)
+    assert sections[:7] == [
+        "lede",
+        "title-2",
+        "cover-2",
+        "nav-2",
+        "results",
+        "results-2",
+        "results-2-2",
+    ]
+    destinations = pypdf.PdfReader(output(result, "pdf")).named_destinations
+    assert {"title-2", "results-2", "results-2-2", "key-takeaways-2"} <= set(destinations)

@@ -2,8 +2,11 @@
 
 Readers are found in a registry by file suffix, or by name with ``--from``. Each has the
 same signature (``parse(lines, *, path, first_line, title_known) -> Parsed``); everything
-around it (decoding, front matter, metadata, assembly) is shared, so all formats obey the
-same rules for titles, captions, numbering and errors.
+around it is shared, so all formats obey the same rules for titles, captions, numbering
+and errors: :mod:`.source` (bounded decoding and front matter), :mod:`.syntax` (line
+syntax both formats share), :mod:`.assembly` (drafts -> sections) and
+:mod:`briefing.metadata` (metadata rules). This module is the registry and the one entry
+point, :func:`read_article`.
 """
 
 from __future__ import annotations
@@ -16,16 +19,11 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from briefing.errors import InputError
+from briefing.metadata import build_meta
 from briefing.model import Document
 from briefing.options import MAX_INPUT_BYTES
-from briefing.readers.common import (
-    LineRole,
-    Parsed,
-    assemble,
-    build_meta,
-    decode,
-    split_front_matter,
-)
+from briefing.readers.assembly import LineRole, Parsed, assemble
+from briefing.readers.source import decode, read_bytes, split_front_matter
 
 __all__ = [
     "READERS",
@@ -100,17 +98,7 @@ def _load(
     path = Path(path)
     parse: _Parse = importlib.import_module(READERS[reader_for(path, fmt)]).parse
     if data is None:
-        try:
-            size = path.stat().st_size
-            if size > max_bytes:
-                raise InputError(
-                    f"the article is {size:,} bytes, over the {max_bytes:,}-byte limit",
-                    path=path,
-                    hint="split it, or raise the limit with --max-input-size",
-                )
-            data = path.read_bytes()
-        except OSError as exc:
-            raise InputError(f"cannot read the article: {exc.strerror}", path=path) from exc
+        data = read_bytes(path, max_bytes)
     elif len(data) > max_bytes:
         raise InputError(
             f"the article is {len(data):,} bytes, over the {max_bytes:,}-byte limit",

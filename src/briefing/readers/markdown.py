@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from briefing.errors import Diagnostic
+from briefing.errors import Diagnostic, InputError
 from briefing.model import (
     Block,
     Code,
@@ -30,14 +30,8 @@ from briefing.model import (
     Text,
     plain,
 )
-from briefing.readers.common import (
-    Draft,
-    LineRole,
-    Parsed,
-    check_row,
-    split_row,
-    split_takeaway,
-)
+from briefing.readers.assembly import Draft, LineRole, Parsed
+from briefing.readers.syntax import check_row, split_row, split_takeaway
 from briefing.report import warn
 
 if TYPE_CHECKING:
@@ -49,10 +43,21 @@ __all__ = ["parse"]
 SUFFIXES = (".md", ".markdown")
 
 
+#: Deepest nesting of emphasis, strong and links accepted (``*_**x**_*`` is 3). Renderers
+#: and :func:`~briefing.model.plain` walk the model recursively, so a bound here keeps
+#: ~2,000 nested ``*`` from exhausting Python's stack later.
+MAX_INLINE_DEPTH = 32
+
+
+class _TooDeep(Exception):
+    """Inline content nested deeper than :data:`MAX_INLINE_DEPTH`."""
+
+
 def _inlines(token: Token, images: list[str] | None = None) -> Inlines:
     """Convert an ``inline`` token's children into model inlines.
 
     :param images: collects the sources of images met (shown as text, not loaded).
+    :raises _TooDeep: when nesting exceeds :data:`MAX_INLINE_DEPTH`.
     """
     images = [] if images is None else images
     stack: list[tuple[str, str, list[Inline]]] = [("root", "", [])]
@@ -71,6 +76,8 @@ def _inlines(token: Token, images: list[str] | None = None) -> Inlines:
             stack[-1][2].append(Text(f"![{child.content}]({source})"))
             images.append(source)
         elif kind in ("em_open", "strong_open", "link_open"):
+            if len(stack) > MAX_INLINE_DEPTH:
+                raise _TooDeep
             stack.append((kind, str(child.attrGet("href") or ""), []))
         elif kind in ("em_close", "strong_close", "link_close") and len(stack) > 1:
             opened, href, children = stack.pop()
@@ -145,7 +152,15 @@ class _Walker:
 
     def inlines(self, token: Token) -> Inlines:
         images: list[str] = []
-        content = _inlines(token, images)
+        try:
+            content = _inlines(token, images)
+        except _TooDeep:
+            raise InputError(
+                f"emphasis and links are nested more than {MAX_INLINE_DEPTH} deep here",
+                path=self.path,
+                line=self.line(token),
+                hint="remove some of the nested *, _ or [ ] marks",
+            ) from None
         for source in images:
             warn(
                 Diagnostic(
@@ -193,6 +208,17 @@ class _Walker:
                 index = self.quote(tokens, index)
             elif kind == "table_open":
                 index = self.table(tokens, index)
+            elif kind in ("fence", "code_block") and not token.content.strip():
+                warn(
+                    Diagnostic(
+                        "an empty code block is ignored",
+                        self.path,
+                        self.line(token),
+                        "delete the empty ``` fence, or put the code in it",
+                    )
+                )
+                self.mark(token, "ignored", "empty code block")
+                index += 1
             elif kind in ("fence", "code_block"):
                 self.add(Paragraph((Code(token.content.rstrip("\n")),), line=self.line(token)))
                 self.mark(token, "paragraph", "code block")
@@ -306,7 +332,15 @@ def parse(
 
     parser = MarkdownIt("commonmark", {"html": False}).enable("table")
     walker = _Walker(lines, path, first_line)
-    walker.walk(parser.parse("\n".join(lines)))
+    try:
+        tokens = parser.parse("\n".join(lines))
+    except RecursionError:
+        raise InputError(
+            "the Markdown is nested too deeply to read",
+            path=path,
+            hint="remove some of the nested *, _, [ ] or > marks",
+        ) from None
+    walker.walk(tokens)
     drafts = walker.drafts
     title = None
     headed = [draft for draft in drafts if draft.heading is not None]

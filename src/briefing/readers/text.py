@@ -19,12 +19,10 @@ from pathlib import Path
 
 from briefing.errors import InputError
 from briefing.model import Block, ListBlock, Paragraph, Quote, Table, Takeaway, Takeaways, Text
-from briefing.readers.common import (
+from briefing.readers.assembly import Draft, LineRole, Parsed
+from briefing.readers.syntax import (
     CAPTION_LINE,
     SEPARATOR_ROW,
-    Draft,
-    LineRole,
-    Parsed,
     check_row,
     split_row,
     split_takeaway,

@@ -50,7 +50,7 @@ def book_identifier(document: Document) -> str:
 
 
 _PAGEBREAK = (
-    '<span epub:type="pagebreak" role="doc-pagebreak" id="page-{0}" aria-label="{1}"></span>'
+    '<span epub:type="pagebreak" role="doc-pagebreak" id="page_{0}" aria-label="{1}"></span>'
 )
 
 
@@ -58,6 +58,9 @@ def page_breaks(
     document: Document, anchor_pages: Mapping[str, int], labels: list[str]
 ) -> dict[str, Markup]:
     """Page-break markers keyed by the element id they precede.
+
+    Their ids (``page_<label>``) hold an underscore, which no slug does, so they never
+    equal a section's or a block's id in the same document.
 
     :param anchor_pages: the PDF page (1-based) of each HTML id, from the PDF render.
     :param labels: the printed label of each PDF page.

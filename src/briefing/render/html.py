@@ -202,8 +202,9 @@ def lede_sentence(document: Document, limit: int = 240) -> str | None:
     """The lede's first sentence, a fallback description when no summary is given."""
     for section in document.sections[:1]:
         for block in section.blocks:
-            if section.is_lede and isinstance(block, Paragraph):
-                sentence = sentences(plain(block.content))[0]
+            parts = sentences(plain(block.content)) if isinstance(block, Paragraph) else []
+            if section.is_lede and parts:
+                sentence = parts[0]
                 return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
     return None
 
