@@ -88,14 +88,14 @@ def test_write_refuses_paths_outside_the_root(tmp_path: Path, target: str) -> No
 def test_unwritable_parent_stages_inside(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Simulated: mkdir beside the root fails with EACCES, as it does for a non-root user."""
     beside = tmp_path / ".dist.partial"
-    real_mkdir = Path.mkdir
+    real_mkdir = os.mkdir
 
-    def mkdir(self: Path, *args: object, **kwargs: object) -> None:
-        if self == beside:
-            raise PermissionError(errno.EACCES, "Permission denied", str(self))
-        real_mkdir(self, *args, **kwargs)  # type: ignore[arg-type]
+    def mkdir(path: str | Path, mode: int = 0o777) -> None:
+        if Path(path) == beside:
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        real_mkdir(path, mode)
 
-    monkeypatch.setattr(Path, "mkdir", mkdir)
+    monkeypatch.setattr("os.mkdir", mkdir)
     root = OutputRoot(tmp_path / "dist")
     root.write("x.pdf", b"x")
     assert root.staging == root.path / ".briefing.partial"

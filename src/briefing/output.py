@@ -123,7 +123,7 @@ class OutputRoot:
             self.path.mkdir(parents=True, exist_ok=True)
             for place in self._places(".partial", INSIDE_STAGING):
                 try:
-                    place.mkdir(exist_ok=True)
+                    _mkdir(place)
                 except OSError as exc:
                     if exc.errno not in _UNWRITABLE or place.parent == self.path:
                         raise
@@ -153,7 +153,7 @@ class OutputRoot:
                 fd, tmp = tempfile.mkstemp(dir=stage, prefix=f"{name[:80]}.", suffix=".tmp")
                 break
             except FileNotFoundError:
-                stage.mkdir(parents=True, exist_ok=True)
+                _mkdir(stage)
         else:  # pragma: no cover - needs a writer removing the folder 100 times in a row
             raise OSError(errno.ENOENT, "the staging folder keeps disappearing", str(stage))
         try:
@@ -314,6 +314,12 @@ class OutputRoot:
             yield
         finally:
             os.close(fd)  # releases the lock
+
+
+def _mkdir(path: Path) -> None:
+    """Create ``path`` unless it exists (``exist_ok`` re-raises if it vanishes meanwhile)."""
+    with contextlib.suppress(FileExistsError):
+        os.mkdir(path)
 
 
 def _flock_within(fd: int, timeout: float | None) -> bool:
