@@ -32,11 +32,12 @@ from typing import Any
 
 from briefing.errors import Diagnostic, OutputError
 
-__all__ = ["Output", "OutputRoot", "write_atomic"]
+__all__ = ["INSIDE_LOCK", "INSIDE_STAGING", "Output", "OutputRoot", "write_atomic"]
 
 logger = logging.getLogger(__name__)
 
-#: Names used inside the output root when its parent folder cannot be written.
+#: Names used inside the output root when its parent folder cannot be written (a build
+#: that lists or prunes the root skips them).
 INSIDE_STAGING = ".briefing.partial"
 INSIDE_LOCK = ".briefing.lock"
 
