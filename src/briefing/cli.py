@@ -346,7 +346,7 @@ def build(
             editions=editions,
             options=given,
             out_dir=out_dir,
-            progress=Progress(on_plan, on_task),
+            progress=Progress(on_plan, on_task, lambda text: click.echo(text, err=True)),
         )
     finally:
         signal.signal(signal.SIGTERM, previous)

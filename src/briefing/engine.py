@@ -114,6 +114,7 @@ class Progress:
 
     on_plan: Callable[[int], None] | None = None
     on_task: Callable[[str], None] | None = None
+    on_wait: Callable[[str], None] | None = None
 
 
 @dataclass(slots=True)
@@ -399,7 +400,7 @@ def run_build(
     if errors and not run_options.keep_going:
         return run.result()
     tasks = make_tasks(project, read)
-    with root.lock():
+    with root.lock(on_wait=progress.on_wait if progress else None):
         root.clean_staging()
         todo: list[Task] = []
         for task in tasks:
@@ -431,12 +432,14 @@ def run_build(
             )
         except KeyboardInterrupt:
             _write_manifests(run)
+            root.clean_staging()
             raise BuildInterrupted(run.result()) from None
         failed = {id(todo[i]) for i in run.failed_tasks}
         _prune(run, selected, tasks, [t for t in tasks if id(t) not in failed], full and not errors)
         if run_options.check:
             _check(run)
         _write_manifests(run)
+        root.clean_staging()
     return run.result()
 
 
