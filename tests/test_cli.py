@@ -138,4 +138,5 @@ def test_build_defaults_to_sources_folder(runner: CliRunner, tmp_path: Path) -> 
         os.chdir(cwd)
     assert result.exit_code == 0, result.output
     assert (tmp_path / "dist" / "note.epub").is_file()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist", "sources"]  # no staging left
+    # no staging left; the build lock (as Hugo's .hugo_build.lock) stays beside dist/
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".dist.lock", "dist", "sources"]
