@@ -305,7 +305,7 @@ def main() -> None:
     ebook.write_text(MINIMAL_EBOOKLIB)
 
     # W1: one CLI call for PDF + EPUB vs raw WeasyPrint + minimal ebooklib, each a process.
-    tool_w1 = measure([briefing, "build", str(paths["W1"]), "-o", str(out / "w1")], some)
+    tool_w1 = measure([briefing, "build", "--force", str(paths["W1"]), "-o", str(out / "w1")], some)
     raw_w1 = measure([PYTHON, str(raw), str(html_dir / "w1.html"), str(out / "raw-w1.pdf")], some)
     min_w1 = measure([PYTHON, str(ebook), str(paths["W1"]), str(out / "min-w1.epub")], some)
     row(
@@ -317,11 +317,11 @@ def main() -> None:
 
     # W2: PDF only vs raw WeasyPrint on the same HTML; time, memory, time per page.
     tool_w2 = measure(
-        [briefing, "build", str(paths["W2"]), "-f", "pdf", "-o", str(out / "w2")], few
+        [briefing, "build", "--force", str(paths["W2"]), "-f", "pdf", "-o", str(out / "w2")], few
     )
     raw_w2 = measure([PYTHON, str(raw), str(html_dir / "w2.html"), str(out / "raw-w2.pdf")], few)
     tool_w1_pdf = measure(
-        [briefing, "build", str(paths["W1"]), "-f", "pdf", "-o", str(out / "w1")], some
+        [briefing, "build", "--force", str(paths["W1"]), "-f", "pdf", "-o", str(out / "w1")], some
     )
     w2_pages, w1_pages = pages(out / "w2" / "w2.pdf"), pages(out / "w1" / "w1.pdf")
     row(f"W2 PDF ({w2_pages} pages) vs raw WeasyPrint, time", tool_w2.wall, raw_w2.wall, "<= 1.15x")
