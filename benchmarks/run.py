@@ -380,7 +380,8 @@ def main() -> None:
     # EPUB only: W1 and W2 vs pandoc md -> epub3; and the floor of any Python EPUB tool.
     for name in ("W1", "W2"):
         tool = measure(
-            [briefing, "build", str(paths[name]), "-f", "epub", "-o", str(out / "epub")], some
+            [briefing, "build", "--force", str(paths[name]), "-f", "epub", "-o", str(out / "epub")],
+            some,
         )
         if pandoc:
             base = measure(
