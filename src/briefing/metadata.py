@@ -178,13 +178,18 @@ def check_meta(
             )
         if value is None:
             continue
-        try:
-            checked[name] = coerce_value(name, value)
-        except ValueError as exc:
-            raise InputError(
-                f"metadata '{key}' {exc}", path=path, line=line, hint=f"fix the '{key}' value"
-            ) from None
+        checked[name] = _checked(key, name, value, path, line)
     return checked
+
+
+def _checked(key: str, name: str, value: Any, path: Path | None, line: int | None) -> object:
+    """``value`` coerced to field ``name``'s type, or an InputError naming ``key``'s line."""
+    try:
+        return coerce_value(name, value)
+    except ValueError as exc:
+        raise InputError(
+            f"metadata '{key}' {exc}", path=path, line=line, hint=f"fix the '{key}' value"
+        ) from None
 
 
 def build_meta(
@@ -216,12 +221,7 @@ def build_meta(
                 continue
             if value is None:
                 continue
-            try:
-                fields[name] = coerce_value(name, value)
-            except ValueError as exc:
-                raise InputError(
-                    f"metadata '{key}' {exc}", path=path, line=line, hint=f"fix the '{key}' value"
-                ) from None
+            fields[name] = _checked(key, name, value, path, line)
     if "title" not in fields:
         if body_title:
             fields["title"] = body_title
