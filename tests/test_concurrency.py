@@ -105,22 +105,24 @@ import sys, time
 from pathlib import Path
 from briefing.output import OutputRoot
 
-root, log = OutputRoot(Path(sys.argv[1])), Path(sys.argv[2])
+folder, log, tag, release = sys.argv[1:]
+root, log, release = OutputRoot(Path(folder)), Path(log), Path(release)
 with root.lock(on_wait=lambda message: print(message, flush=True)):
     with log.open("a") as handle:
-        handle.write(f"enter {sys.argv[3]}\\n")
-    time.sleep(0.3)
+        handle.write(f"enter {tag}\\n")
+    while not release.exists():
+        time.sleep(0.01)
     with log.open("a") as handle:
-        handle.write(f"exit {sys.argv[3]}\\n")
+        handle.write(f"exit {tag}\\n")
 """
 
 
 def test_two_lock_holders_serialise(tmp_path: Path) -> None:
-    log = tmp_path / "log"
+    log, release = tmp_path / "log", tmp_path / "release"
     log.touch()
 
     def start(tag: str) -> subprocess.Popen[str]:
-        argv = [sys.executable, "-c", _LOCKER, str(tmp_path / "dist"), str(log), tag]
+        argv = [sys.executable, "-c", _LOCKER, str(tmp_path / "dist"), str(log), tag, str(release)]
         return subprocess.Popen(argv, env=ENV, stdout=subprocess.PIPE, text=True)
 
     first = start("first")
@@ -128,20 +130,20 @@ def test_two_lock_holders_serialise(tmp_path: Path) -> None:
         assert first.poll() is None
         time.sleep(0.01)
     second = start("second")
-    said = [p.communicate(timeout=30)[0] for p in (first, second)]
+    assert second.stdout is not None
+    said = second.stdout.readline()  # blocks until the second build says it waits
+    assert said.startswith("another briefing build is writing into")
+    assert log.read_text() == "enter first\n"
+    release.touch()
+    outputs = [p.communicate(timeout=30)[0] for p in (first, second)]
     assert [p.returncode for p in (first, second)] == [0, 0]
-    assert log.read_text().split() == [
-        "enter",
-        "first",
-        "exit",
-        "first",
-        "enter",
-        "second",
-        "exit",
-        "second",
+    assert log.read_text().splitlines() == [
+        "enter first",
+        "exit first",
+        "enter second",
+        "exit second",
     ]
-    assert said[0] == ""
-    assert said[1].count("another briefing build is writing into") == 1
+    assert outputs == ["", ""]  # said once only
 
 
 _KILLED = """
@@ -180,6 +182,39 @@ def test_sigkilled_writer_leaves_debris_only_in_staging(tmp_path: Path) -> None:
         assert root.clean_staging() == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == [".dist.lock", "dist"]
     assert (folder / "public/whole.pdf").read_bytes() == b"whole"
+
+
+_CYCLER = """
+import os, sys
+from pathlib import Path
+from briefing.output import OutputRoot
+
+root, log = OutputRoot(Path(sys.argv[1])), os.open(sys.argv[2], os.O_WRONLY | os.O_APPEND)
+for _ in range(int(sys.argv[3])):
+    with root.lock():
+        os.write(log, f"enter {os.getpid()}\\n".encode())
+        root.write("x.pdf", b"x")
+        os.write(log, f"exit {os.getpid()}\\n".encode())
+"""
+
+
+def test_many_lock_holders_never_overlap(tmp_path: Path) -> None:
+    """Four processes taking the lock 50 times each: never two holders at once."""
+    log = tmp_path / "log"
+    log.touch()
+    argv = [sys.executable, "-c", _CYCLER, str(tmp_path / "dist"), str(log), "50"]
+    holders = [subprocess.Popen(argv, env=ENV) for _ in range(4)]
+    assert [h.wait(timeout=60) for h in holders] == [0, 0, 0, 0]
+    lines = log.read_text().splitlines()
+    assert len(lines) == 4 * 50 * 2
+    for enter, leave in zip(lines[0::2], lines[1::2], strict=True):
+        assert enter.startswith("enter ") and leave == f"exit {enter[6:]}", "two holders at once"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".dist.lock",
+        ".dist.partial",
+        "dist",
+        "log",
+    ]
 
 
 @pytest.mark.parametrize("wait", [False, True])
