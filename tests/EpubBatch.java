@@ -1,6 +1,6 @@
 // Runs EPUBCheck on many EPUBs in one JVM, for the test suite (tests/epubcheck_batch.py).
 //
-//   java -cp epubcheck.jar tests/EpubBatch.java
+//   java -XX:TieredStopAtLevel=1 -cp epubcheck.jar tests/EpubBatch.java
 //
 // reads one EPUB path per line on stdin and, for each, runs EPUBCheck's own command-line
 // entry point with exactly the arguments the command line gets, `--failonwarnings --json -
