@@ -7,12 +7,15 @@ import os
 import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from briefing.build import BuildResult
 from briefing.check import check_file
 from briefing.cli import main
 from tests.conftest import MARKDOWN, output
+
+pytestmark = pytest.mark.slow  # renders and runs EPUBCheck and PDF/UA
 
 
 def test_built_outputs_pass(seed_build: BuildResult) -> None:

@@ -22,6 +22,8 @@ from briefing.editions import EditionsResult, build_editions
 from tests.conftest import MARKDOWN, ROOT, SEED
 from tests.validators import pdf_failures
 
+pytestmark = pytest.mark.slow  # every test builds editions
+
 CONFIG = """\
 [defaults]
 organisation = "Test Unit"
