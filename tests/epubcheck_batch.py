@@ -114,12 +114,23 @@ class EpubCheckBatch:
             self._queue.append(digest)
         return digest
 
-    def check(self, path: Path) -> EpubCheckResult:
-        """EPUBCheck's verdict on the bytes of ``path`` (checked once per distinct content)."""
+    def check(self, path: Path, timeout: float = 300) -> EpubCheckResult:
+        """EPUBCheck's verdict on the bytes of ``path`` (checked once per distinct content).
+
+        A JVM that has not answered within ``timeout`` seconds is killed (the check then
+        fails with what it logged), as ``subprocess.run(timeout=...)`` did."""
         digest = self.submit(path)
         with self._lock:
-            while digest not in self._results:
-                self._read_one()
+            if digest in self._results:
+                return self._results[digest]
+            assert self._process is not None
+            watchdog = threading.Timer(timeout, self._process.kill)
+            watchdog.start()
+            try:
+                while digest not in self._results:
+                    self._read_one()
+            finally:
+                watchdog.cancel()
             return self._results[digest]
 
     def _read_one(self) -> None:
@@ -128,7 +139,10 @@ class EpubCheckBatch:
         header = stdout.readline().decode("ascii", "replace")
         parts = header.split()
         if len(parts) != 4 or parts[0] != "EPUBCHECK":
-            raise RuntimeError(f"EPUBCheck batch answered {header!r}:\n{self._jvm_log()}")
+            raise RuntimeError(
+                f"the EPUBCheck JVM answered {header!r} (it stopped, or was killed after the"
+                f" timeout); its log:\n{self._jvm_log()}"
+            )
         code, n_out, n_err = (int(p) for p in parts[1:])
         out = stdout.read(n_out).decode()
         err = stdout.read(n_err).decode()
