@@ -8,12 +8,15 @@ import random
 import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from briefing import BuildResult
 from briefing.check import check_file, check_paths
 from briefing.cli import main
 from tests.conftest import MARKDOWN, output
+
+pytestmark = pytest.mark.slow  # renders and runs EPUBCheck and PDF/UA
 
 
 def test_built_outputs_pass(seed_build: BuildResult) -> None:

@@ -99,6 +99,7 @@ def test_unknown_theme_and_suffix(runner: CliRunner, tmp_path: Path) -> None:
     assert result.exit_code == 3 and "--from" in result.stderr
 
 
+@pytest.mark.slow
 def test_build_json_records(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(
         main, ["build", str(MARKDOWN), "-o", str(tmp_path), "-f", "pdf", "-f", "html", "--json"]
@@ -125,6 +126,7 @@ def test_build_json_records(runner: CliRunner, tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_build_defaults_to_sources_folder(runner: CliRunner, tmp_path: Path) -> None:
     (tmp_path / "sources").mkdir()
     (tmp_path / "sources" / "note.md").write_text(

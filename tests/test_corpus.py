@@ -51,7 +51,15 @@ def article_for(case: dict[str, Any], tmp_path: Path) -> Path:
     return generate(name[1:], tmp_path) if name.startswith("@") else CORPUS / name
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
+def renders(case: dict[str, Any]) -> bool:
+    """Cases that get as far as rendering: successes, render timeouts, the large files."""
+    return case["exit"] in (0, 5) or case["file"].startswith("@")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [pytest.param(n, marks=[pytest.mark.slow] if renders(CASES[n]) else []) for n in sorted(CASES)],
+)
 def test_corpus_case(name: str, tmp_path: Path) -> None:
     case = CASES[name]
     article = article_for(case, tmp_path)
@@ -95,6 +103,7 @@ def test_long_paragraph_is_one_paragraph_and_many_sections_are_numbered(tmp_path
     assert len({s.id for s in many.sections}) == 5001
 
 
+@pytest.mark.slow
 def test_timeout_survives_an_alarm_swallowed_by_a_callback(tmp_path: Path) -> None:
     """A gc callback is running when the first alarm fires (hypothesis installs one; Pango
     calls back into Python too): that exception is swallowed, and the deadline must still

@@ -21,6 +21,8 @@ from briefing.cli import main
 from tests.conftest import MARKDOWN, ROOT, SEED
 from tests.validators import pdf_failures
 
+pytestmark = pytest.mark.slow  # every test builds editions
+
 CONFIG = """\
 [defaults]
 organisation = "Test Unit"
@@ -249,15 +251,20 @@ def test_init_then_build(tmp_path: Path) -> None:
 
 
 def test_render_warnings_reach_the_result(tmp_path: Path) -> None:
-    """A warning raised while rendering (here: glyphs no theme font has) is reported with
-    the outputs, as in a single-article build."""
+    """A warning raised while rendering (here: a glyph no font has) is reported with the
+    outputs, as in a single-article build. The character is U+10FFFD, the last private-use
+    code point of plane 16: no theme font and no system font has a glyph for it (unlike CJK,
+    which a machine's fallback font may cover), so the warning does not depend on the
+    machine's fonts."""
     (tmp_path / "sources").mkdir()
     (tmp_path / "sources" / "note.md").write_text(
-        "---\ntitle: Note\n---\nLede naming 李白.\n\n# One\n\nText.\n"
+        "---\ntitle: Note\n---\nLede naming \U0010fffd.\n\n# One\n\nText.\n"
     )
     (tmp_path / "briefing.toml").write_text(
         '[[editions]]\nname = "e"\nsources = ["sources/*"]\nformats = ["pdf"]\n'
     )
     result = build(project=tmp_path, options=BuildOptions(jobs=1))
     (pdf,) = result.built
-    assert any(".notdef" in w.message for w in pdf.warnings), pdf.warnings
+    assert any(".notdef" in w.message and "U+10FFFD" in w.message for w in pdf.warnings), (
+        pdf.warnings
+    )

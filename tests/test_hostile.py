@@ -21,6 +21,8 @@ from briefing.report import collecting
 from briefing.themes import load_theme
 from tests.validators import epub_problems, epubcheck, pdf_failures
 
+pytestmark = pytest.mark.slow  # renders hostile input; runs EPUBCheck and PDF/UA
+
 HOSTILE = Path(__file__).parent / "fixtures" / "hostile"
 MARKDOWN, TEXT = HOSTILE / "hostile.md", HOSTILE / "hostile-text.txt"
 LONG_WORD = "Pneumono" + "ultramicroscopicsilicovolcano" * 8 + "coniosis"

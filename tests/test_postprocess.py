@@ -17,6 +17,8 @@ from briefing.themes import load_theme
 from tests.conftest import MARKDOWN
 from tests.validators import pdf_failures
 
+pytestmark = pytest.mark.slow  # renders and runs the PDF validators
+
 # Names in the scripts the theme's fonts cover (Latin, Greek, Cyrillic).
 NAMES = ["Ada Lovelace", "Émile Zola", "Σοφία Παπαδοπούλου", "Зоя O'Brien-Ünal"]
 

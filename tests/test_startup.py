@@ -50,12 +50,14 @@ def test_help_loads_no_template_engine() -> None:
     }
 
 
+@pytest.mark.slow
 def test_epub_only_build_loads_no_weasyprint(tmp_path: Path) -> None:
     modules = loaded(["build", str(MARKDOWN), "-f", "epub", "-o", str(tmp_path)])
     assert modules["ebooklib"] and not modules["weasyprint"]
     assert (tmp_path / "energy-note.epub").is_file()
 
 
+@pytest.mark.slow
 def test_nothing_to_do_loads_no_engine(tmp_path: Path) -> None:
     (tmp_path / "sources").mkdir()
     shutil.copy(MARKDOWN, tmp_path / "sources")

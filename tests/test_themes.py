@@ -62,6 +62,7 @@ def test_template_syntax_error_names_file_and_line(tmp_path: Path) -> None:
     assert "briefing.html:2: template error" in result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "css",
     [
@@ -84,6 +85,7 @@ def test_theme_cannot_reach_outside(tmp_path: Path, css: str) -> None:
     assert not out.exists() or list(out.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_fetch_log_holds_only_theme_files() -> None:
     with collecting():
         document = read_article(SEED)
@@ -97,6 +99,7 @@ def test_fetch_log_holds_only_theme_files() -> None:
         assert any(path.is_relative_to(root.resolve()) for root in theme.roots), record.url
 
 
+@pytest.mark.slow
 def test_write_pdf_shortcut_and_letter_paper(tmp_path: Path) -> None:
     document = read_article(MARKDOWN)
     data = write_pdf(document, paper="letter")

@@ -16,6 +16,8 @@ from tests.conftest import MARKDOWN, SEED, output
 from tests.render.test_pdf import expected_strings, squash
 from tests.validators import epub_problems, epubcheck
 
+pytestmark = pytest.mark.slow  # every test builds an EPUB; some run EPUBCheck
+
 OPF = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/"}
 
 

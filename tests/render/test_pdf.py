@@ -15,6 +15,8 @@ from briefing.report import collecting
 from tests.conftest import SEED, output
 from tests.validators import pdf_failures
 
+pytestmark = pytest.mark.slow  # every test renders or reads a rendered PDF
+
 
 def squash(text: str) -> str:
     """Text as read: runs of white space are one space, and a line break after a hyphen
