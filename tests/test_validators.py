@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from briefing.build import BuildResult
+from briefing import BuildResult
 from briefing.check import check_file
 from tests import epubcheck_batch
 from tests.conftest import output
