@@ -300,3 +300,22 @@ def test_ctrl_c_stops_workers_at_once_and_exits_130(tmp_path: Path) -> None:
         ["pgrep", "-P", str(process.pid)], capture_output=True, text=True, check=False
     )
     assert children.stdout == ""
+
+
+def test_sources_stay_inside_the_project(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "x.md").write_text(NOTE.format(title="X"))
+    folder = project(
+        tmp_path / "p",
+        '[[editions]]\nname = "e"\nsources = ["../outside/*.md"]\nformats = ["epub"]\n',
+    )
+    escaped = CliRunner().invoke(main, ["build", "--config", str(folder / "briefing.toml")])
+    assert escaped.exit_code == 3 and "briefing.toml:3: the sources pattern" in escaped.stderr
+    (folder / "briefing.toml").write_text(
+        '[[editions]]\nname = "e"\nsources = ["sources/*"]\nformats = ["epub"]\n'
+    )
+    (folder / "sources" / "x.md").symlink_to(outside / "x.md")
+    linked = CliRunner().invoke(main, ["build", "--config", str(folder / "briefing.toml")])
+    assert linked.exit_code == 3 and "is a link or not a regular file" in linked.stderr
+    assert not (folder / "dist").exists()
