@@ -319,3 +319,19 @@ def test_sources_stay_inside_the_project(tmp_path: Path) -> None:
     linked = CliRunner().invoke(main, ["build", "--config", str(folder / "briefing.toml")])
     assert linked.exit_code == 3 and "is a link or not a regular file" in linked.stderr
     assert not (folder / "dist").exists()
+
+
+def test_a_failed_rebuild_leaves_neither_its_old_file_nor_a_manifest_listing_it(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out"
+    assert build(MARKDOWN, out_dir=out, options=EPUB).ok
+    assert listing(out) == ["energy-note.epub", "manifest.json"]
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "epub-section.xhtml").write_text("{{ no_such_value }}\n")
+    result = build(
+        MARKDOWN, out_dir=out, options=BuildOptions(formats=("epub",), theme=str(broken))
+    )
+    assert not result.ok and result.exit_code == 4
+    assert listing(out) == []  # the stale EPUB is gone, and so is the manifest that listed it

@@ -30,7 +30,7 @@ from briefing.errors import (
     InputError,
 )
 from briefing.files import read_bounded
-from briefing.manifest import MANIFEST, Manifest, safe_relative
+from briefing.manifest import MANIFEST, Manifest
 from briefing.model import Document
 from briefing.options import BuildOptions, option_specs
 from briefing.output import Output, OutputRoot
@@ -193,7 +193,6 @@ def _record(run: _Run, task: Task, outcome: Outcome) -> None:
         return
     manifest = run.manifest(task.edition)
     warnings = task.warnings + outcome.warnings
-    source = task.spec.documents[0][1].meta.source if task.spec.kind == "article" else None
     for item in outcome.produced:
         sha = run.root.write(Path(task.folder) / item.path, item.data)
         manifest.entries[item.path] = {
@@ -207,21 +206,7 @@ def _record(run: _Run, task: Task, outcome: Outcome) -> None:
             "warnings": [_portable(w, run.project.root) for w in warnings],
             "validation": None,
         }
-        path = run.out_dir / task.folder / item.path
-        run.places[path] = (task.folder, item.path)
-        run.outputs.append(
-            Output(
-                path,
-                item.format,
-                len(item.data),
-                sha,
-                item.pages,
-                source,
-                warnings,
-                "built",
-                task.edition.name,
-            )
-        )
+        _add(run, task, manifest.entries[item.path], "built", warnings)
 
 
 def _portable(diagnostic: Diagnostic, root: Path) -> dict[str, object]:
@@ -230,25 +215,31 @@ def _portable(diagnostic: Diagnostic, root: Path) -> dict[str, object]:
     return data
 
 
-def _kept(run: _Run, task: Task, entries: list[Mapping[str, Any]]) -> None:
+def _add(
+    run: _Run,
+    task: Task,
+    entry: Mapping[str, Any],
+    status: str,
+    warnings: tuple[Diagnostic, ...],
+) -> None:
+    """Report one output of ``task`` from its manifest entry (built now, or kept)."""
     source = task.spec.documents[0][1].meta.source if task.spec.kind == "article" else None
-    for entry in entries:
-        path = run.out_dir / task.folder / entry["path"]
-        run.places[path] = (task.folder, entry["path"])
-        run.outputs.append(
-            Output(
-                path,
-                entry["format"],
-                entry["bytes"],
-                entry["sha256"],
-                entry.get("pages"),
-                source,
-                task.warnings,
-                "up to date",
-                task.edition.name,
-                entry.get("validation"),
-            )
+    path = run.out_dir / task.folder / entry["path"]
+    run.places[path] = (task.folder, entry["path"])
+    run.outputs.append(
+        Output(
+            path,
+            entry["format"],
+            entry["bytes"],
+            entry["sha256"],
+            entry.get("pages"),
+            source,
+            warnings,
+            status,
+            task.edition.name,
+            entry.get("validation"),
         )
+    )
 
 
 def _prune(
@@ -300,16 +291,13 @@ def _prune_editions(run: _Run, current: set[str]) -> None:
 
 
 def _remove(run: _Run, relative_path: Path) -> None:
-    if not safe_relative(relative_path.as_posix()):
-        return
-    target = run.out_dir / relative_path
-    if target.is_symlink() or target.is_file():
-        run.root.remove(relative_path)
-        run.removed.append(target)
-    parent = target.parent
-    while parent != run.out_dir and parent.is_dir() and not any(parent.iterdir()):
-        parent.rmdir()
-        parent = parent.parent
+    """Remove one recorded file (and the folders it leaves empty) from the output folder.
+
+    Manifest paths were checked when the manifest was read, and the output root refuses
+    anything outside itself.
+    """
+    if run.root.remove(relative_path):
+        run.removed.append(run.out_dir / relative_path)
 
 
 def _write_manifests(run: _Run) -> None:
@@ -404,12 +392,16 @@ def run_build(
         root.clean_staging()
         todo: list[Task] = []
         for task in tasks:
-            manifest = run.manifest(task.edition)
-            entries = [manifest.current(path, task.key) for path in task.outputs]
-            if run_options.force or any(e is None for e in entries):
+            entries = (
+                None
+                if run_options.force
+                else run.manifest(task.edition).current_all(task.outputs, task.key)
+            )
+            if entries is None:
                 todo.append(task)
-            else:
-                _kept(run, task, [e for e in entries if e is not None])
+                continue
+            for entry in entries:
+                _add(run, task, entry, "up to date", task.warnings)
         logger.debug(
             "%d tasks: %d to run, %d up to date", len(tasks), len(todo), len(tasks) - len(todo)
         )

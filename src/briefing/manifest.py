@@ -13,7 +13,7 @@ treated as absent, with a warning: everything is rebuilt and nothing is pruned.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -89,6 +89,16 @@ class Manifest:
             "outputs": [self.entries[path] for path in sorted(self.entries)],
         }
         return (json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
+
+    def current_all(self, paths: Iterable[str], key: str) -> list[Mapping[str, Any]] | None:
+        """The entries for ``paths`` when every one is :meth:`current`, else ``None``."""
+        entries = []
+        for path in paths:
+            entry = self.current(path, key)
+            if entry is None:
+                return None  # one stale file is enough: no need to hash the others
+            entries.append(entry)
+        return entries
 
     def current(self, path: str, key: str) -> Mapping[str, Any] | None:
         """The entry for ``path`` when it was made from ``key`` and its file is unchanged."""
