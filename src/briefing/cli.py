@@ -446,6 +446,12 @@ def _describe(block: Any) -> str:
         return f"{block.label} ({len(block.header)} columns, {len(block.rows)} rows)"
     if block.type == "list":
         return f"list of {len(block.items)} items"
+    if block.type == "figure":
+        return str(block.label)
+    if block.type == "code":
+        return f"code block of {len(block.text.splitlines())} lines"
+    if block.type in ("quote", "callout"):
+        return f"{block.type} of {len(block.blocks)} blocks"
     text = plain(block.content)
     return f"{block.type}: {text[:70]}{'…' if len(text) > 70 else ''}"
 

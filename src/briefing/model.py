@@ -18,15 +18,23 @@ from typing import Literal, TypeAlias
 
 __all__ = [
     "Block",
+    "Callout",
     "Cell",
     "Code",
+    "CodeBlock",
+    "CrossRef",
     "Document",
     "Emph",
+    "Figure",
+    "Image",
     "Inline",
     "Inlines",
+    "LineBreak",
     "Link",
     "ListBlock",
+    "ListItem",
     "Meta",
+    "Note",
     "Paragraph",
     "Quote",
     "Section",
@@ -35,7 +43,10 @@ __all__ = [
     "Takeaway",
     "Takeaways",
     "Text",
+    "block_inlines",
+    "nested_blocks",
     "plain",
+    "walk_inlines",
 ]
 
 
@@ -78,20 +89,69 @@ class Link:
     target: str
 
 
-Inline: TypeAlias = "Text | Emph | Strong | Code | Link"
+@dataclass(frozen=True, slots=True)
+class LineBreak:
+    """A hard line break inside a paragraph (Markdown's trailing ``\\`` or two spaces)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A footnote, placed where it is called; ``number`` counts 1, 2, ... in the document.
+
+    The PDF sets it at the foot of the page of its call; the EPUB as an EPUB 3 footnote
+    with a back-link. Paragraphs of a long note are joined with :class:`LineBreak`.
+    """
+
+    content: Inlines
+    number: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class CrossRef:
+    """A reference such as ``@tbl-costs`` to a section, table or figure of the document.
+
+    ``number`` is filled in by assembly ("2.1", "3"); the renderer prints it with the
+    word for ``kind`` ("Table 3") and links it to ``target`` (an id in the document).
+    An unknown target never reaches the model: assembly warns and keeps the text.
+    """
+
+    kind: Literal["sec", "tbl", "fig"]
+    target: str
+    number: str = ""
+
+
+Inline: TypeAlias = "Text | Emph | Strong | Code | Link | LineBreak | Note | CrossRef"
 Inlines: TypeAlias = "tuple[Inline, ...]"
 Cell: TypeAlias = "tuple[Inline, ...]"
 
+_REF_WORDS = {"sec": "Section", "tbl": "Table", "fig": "Figure"}
+
 
 def plain(inlines: Inlines) -> str:
-    """The text of some inline content with all markup dropped."""
+    """The text of some inline content with all markup dropped (notes left out)."""
     parts: list[str] = []
     for node in inlines:
         if isinstance(node, Text | Code):
             parts.append(node.text)
+        elif isinstance(node, LineBreak):
+            parts.append(" ")
+        elif isinstance(node, CrossRef):
+            parts.append(f"{_REF_WORDS[node.kind]} {node.number}".rstrip())
+        elif isinstance(node, Note):
+            continue
         else:
             parts.append(plain(node.children))
     return "".join(parts)
+
+
+def walk_inlines(inlines: Inlines) -> Iterator[Inline]:
+    """Every inline node, depth first, including those inside notes and links."""
+    for node in inlines:
+        yield node
+        if isinstance(node, Emph | Strong | Link):
+            yield from walk_inlines(node.children)
+        elif isinstance(node, Note):
+            yield from walk_inlines(node.content)
 
 
 # -- blocks --------------------------------------------------------------------------
@@ -125,11 +185,22 @@ class Takeaways:
 
 
 @dataclass(frozen=True, slots=True)
-class ListBlock:
-    """A plain bulleted or numbered list."""
+class ListItem:
+    """One list item: its first paragraph, then any further blocks (nested lists, more
+    paragraphs, code) in order."""
 
-    items: tuple[Inlines, ...]
+    content: Inlines
+    blocks: tuple[Block, ...] = ()
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ListBlock:
+    """A bulleted or numbered list; ``start`` is the first number of an ordered list."""
+
+    items: tuple[ListItem, ...]
     ordered: bool = False
+    start: int = 1
     line: int = field(default=0, compare=False)
     type: Literal["list"] = field(default="list", init=False, repr=False)
 
@@ -139,32 +210,110 @@ Alignment: TypeAlias = Literal["left", "center", "right"] | None
 
 @dataclass(frozen=True, slots=True)
 class Table:
-    """A table with one header row; ``number`` is its 1-based position in the document."""
+    """A table with one header row; ``number`` is its 1-based position in the document.
+
+    ``caption`` is inline content (it may carry notes and links); ``id`` is an author's
+    ``{#tbl-x}`` id, the target of ``@tbl-x`` references.
+    """
 
     header: tuple[Cell, ...]
     rows: tuple[tuple[Cell, ...], ...]
     align: tuple[Alignment, ...]
-    caption: str | None = None
+    caption: Inlines | None = None
     number: int = 0
+    id: str | None = None
     line: int = field(default=0, compare=False)
     type: Literal["table"] = field(default="table", init=False, repr=False)
 
     @property
+    def caption_text(self) -> str | None:
+        """The caption as plain text."""
+        return plain(self.caption) if self.caption is not None else None
+
+    @property
     def label(self) -> str:
         """The caption as printed, e.g. ``Table 2 — Key implications``."""
-        return f"Table {self.number} — {self.caption}" if self.caption else f"Table {self.number}"
+        caption = self.caption_text
+        return f"Table {self.number} — {caption}" if caption else f"Table {self.number}"
 
 
 @dataclass(frozen=True, slots=True)
 class Quote:
-    """A block quotation."""
+    """A block quotation: paragraphs, lists and other blocks."""
 
-    content: Inlines
+    blocks: tuple[Block, ...]
     line: int = field(default=0, compare=False)
     type: Literal["quote"] = field(default="quote", init=False, repr=False)
 
 
-Block: TypeAlias = "Paragraph | Takeaways | ListBlock | Table | Quote"
+@dataclass(frozen=True, slots=True)
+class CodeBlock:
+    """Preformatted text (a fenced or indented code block): line breaks kept, never
+    hyphenated or justified."""
+
+    text: str
+    language: str | None = None
+    line: int = field(default=0, compare=False)
+    type: Literal["code"] = field(default="code", init=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Callout:
+    """A boxed aside: ``> [!NOTE]`` or ``::: {.callout-warning}``.
+
+    ``kind`` is one of note, tip, important, warning, caution; ``title`` is the author's
+    title, or ``None`` for the kind's own word.
+    """
+
+    kind: Literal["note", "tip", "important", "warning", "caution"]
+    blocks: tuple[Block, ...]
+    title: Inlines | None = None
+    line: int = field(default=0, compare=False)
+    type: Literal["callout"] = field(default="callout", init=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    """An image as the reader resolved it.
+
+    ``data`` holds the file's bytes when it is embedded (a local file inside the
+    article's folder, or a fetched image from an allowed host), with ``media_type`` one of
+    image/png, image/jpeg, image/gif, image/svg+xml (SVG already sanitised). When it is
+    not embedded, ``data`` is ``None`` and ``url`` is the link the figure shows instead.
+    ``name`` is a safe file name for the EPUB (``fig-1.png``).
+    """
+
+    source: str
+    data: bytes | None = field(default=None, repr=False)
+    media_type: str | None = None
+    url: str | None = None
+    name: str = ""
+    width: int | None = None
+    height: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A figure: image, alternate text, caption and number ("Figure 2")."""
+
+    image: Image
+    alt: str
+    caption: Inlines = ()
+    number: int = 0
+    id: str | None = None
+    line: int = field(default=0, compare=False)
+    type: Literal["figure"] = field(default="figure", init=False, repr=False)
+
+    @property
+    def label(self) -> str:
+        """The caption as printed, e.g. ``Figure 2 — Oil exports``."""
+        caption = plain(self.caption)
+        return f"Figure {self.number} — {caption}" if caption else f"Figure {self.number}"
+
+
+Block: TypeAlias = (
+    "Paragraph | Takeaways | ListBlock | Table | Quote | CodeBlock | Callout | Figure"
+)
 
 
 # -- sections and the document -------------------------------------------------------
@@ -238,9 +387,14 @@ class Document:
     sections: tuple[Section, ...]
 
     def blocks(self) -> Iterator[Block]:
-        """Every block of the document, in reading order."""
+        """Every top-level block of the document, in reading order."""
         for section in self.sections:
             yield from section.blocks
+
+    def all_blocks(self) -> Iterator[Block]:
+        """Every block, nested ones included (inside lists, quotes and callouts)."""
+        for section in self.sections:
+            yield from nested_blocks(section.blocks)
 
     @property
     def takeaways(self) -> tuple[Takeaway, ...]:
@@ -257,4 +411,43 @@ class Document:
     @property
     def tables(self) -> tuple[Table, ...]:
         """All tables, in order (their ``number`` fields count 1, 2, ...)."""
-        return tuple(block for block in self.blocks() if isinstance(block, Table))
+        return tuple(block for block in self.all_blocks() if isinstance(block, Table))
+
+    @property
+    def figures(self) -> tuple[Figure, ...]:
+        """All figures, in order (their ``number`` fields count 1, 2, ...)."""
+        return tuple(block for block in self.all_blocks() if isinstance(block, Figure))
+
+
+def nested_blocks(blocks: tuple[Block, ...]) -> Iterator[Block]:
+    """Each block and, depth first, the blocks inside it."""
+    for block in blocks:
+        yield block
+        if isinstance(block, ListBlock):
+            for item in block.items:
+                yield from nested_blocks(item.blocks)
+        elif isinstance(block, Quote | Callout):
+            yield from nested_blocks(block.blocks)
+
+
+def block_inlines(block: Block) -> Iterator[Inlines]:
+    """The inline contents held directly by one block (not by blocks nested in it)."""
+    if isinstance(block, Paragraph):
+        yield block.content
+    elif isinstance(block, Takeaways):
+        for takeaway in block.items:
+            yield takeaway.content
+    elif isinstance(block, ListBlock):
+        for item in block.items:
+            yield item.content
+    elif isinstance(block, Table):
+        if block.caption is not None:
+            yield block.caption
+        yield from block.header
+        for row in block.rows:
+            yield from row
+    elif isinstance(block, Callout):
+        if block.title is not None:
+            yield block.title
+    elif isinstance(block, Figure):
+        yield block.caption

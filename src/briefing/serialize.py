@@ -1,7 +1,8 @@
 """The model as JSON-ready data (``briefing inspect --json``), a stable shape for other tools.
 
 Shape: ``{"meta": {...}, "sections": [{"heading", "level", "number", "id", "blocks": [...]}]}``;
-blocks have a ``type`` of ``paragraph``, ``takeaways``, ``list``, ``table`` or ``quote``.
+blocks have a ``type`` of ``paragraph``, ``takeaways``, ``list``, ``table``, ``quote``,
+``code``, ``callout`` or ``figure``; lists, quotes and callouts hold nested ``blocks``.
 Text is given plain (``"text"``) and, where it can carry markup, as inline nodes
 (``"inlines"``).
 """
@@ -12,13 +13,19 @@ from typing import Any
 
 from briefing.model import (
     Block,
+    Callout,
     Code,
+    CodeBlock,
+    CrossRef,
     Document,
     Emph,
+    Figure,
     Inlines,
+    LineBreak,
     Link,
     ListBlock,
     Meta,
+    Note,
     Paragraph,
     Quote,
     Strong,
@@ -45,15 +52,46 @@ def _inlines(content: Inlines) -> list[dict[str, Any]]:
             result.append(
                 {"type": "link", "target": node.target, "children": _inlines(node.children)}
             )
+        elif isinstance(node, LineBreak):
+            result.append({"type": "break"})
+        elif isinstance(node, Note):
+            result.append(
+                {"type": "note", "number": node.number, "inlines": _inlines(node.content)}
+            )
+        elif isinstance(node, CrossRef):
+            result.append(
+                {"type": "ref", "kind": node.kind, "target": node.target, "number": node.number}
+            )
     return result
 
 
 def _block(block: Block) -> dict[str, Any]:
-    if isinstance(block, Paragraph | Quote):
+    if isinstance(block, Paragraph):
         return {
             "type": block.type,
             "text": plain(block.content),
             "inlines": _inlines(block.content),
+        }
+    if isinstance(block, Quote):
+        return {"type": "quote", "blocks": [_block(inner) for inner in block.blocks]}
+    if isinstance(block, CodeBlock):
+        return {"type": "code", "text": block.text, "language": block.language}
+    if isinstance(block, Callout):
+        return {
+            "type": "callout",
+            "kind": block.kind,
+            "title": plain(block.title) if block.title is not None else None,
+            "blocks": [_block(inner) for inner in block.blocks],
+        }
+    if isinstance(block, Figure):
+        return {
+            "type": "figure",
+            "number": block.number,
+            "id": block.id,
+            "source": block.image.source,
+            "embedded": block.image.data is not None,
+            "alt": block.alt,
+            "caption": plain(block.caption),
         }
     if isinstance(block, Takeaways):
         return {
@@ -71,13 +109,22 @@ def _block(block: Block) -> dict[str, Any]:
         return {
             "type": "list",
             "ordered": block.ordered,
-            "items": [plain(item) for item in block.items],
+            "start": block.start,
+            "items": [
+                {
+                    "text": plain(item.content),
+                    "inlines": _inlines(item.content),
+                    "blocks": [_block(inner) for inner in item.blocks],
+                }
+                for item in block.items
+            ],
         }
     if isinstance(block, Table):
         return {
             "type": "table",
             "number": block.number,
-            "caption": block.caption,
+            "caption": block.caption_text,
+            "id": block.id,
             "header": [plain(cell) for cell in block.header],
             "rows": [[plain(cell) for cell in row] for row in block.rows],
             "align": list(block.align),

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from briefing.errors import Diagnostic
-from briefing.model import Block, Cell, Paragraph, Quote, Section, Table, plain
+from briefing.model import Block, Cell, Paragraph, Quote, Section, Table, Text, plain
 from briefing.prose import sentences
 from briefing.readers.syntax import CAPTION_LINE
 from briefing.report import warn
@@ -123,7 +123,8 @@ def _caption_tables(blocks: list[Block]) -> list[Block]:
                         break
             if caption is None and isinstance(before, Paragraph):
                 caption = caption_from_intro(plain(before.content))
-            block = replace(block, caption=caption or caption_from_header(block.header))
+            text = caption or caption_from_header(block.header)
+            block = replace(block, caption=(Text(text),))
         result.append(block)
         index += 1
     return result
@@ -134,7 +135,10 @@ def _drop_blank(draft: Draft, path: Path) -> None:
     nothing, and a lede without a sentence has no description to give."""
     kept = []
     for block in draft.blocks:
-        if isinstance(block, Paragraph | Quote) and not plain(block.content).strip():
+        empty_quote = isinstance(block, Quote) and not any(
+            isinstance(inner, Paragraph) and plain(inner.content).strip() for inner in block.blocks
+        )
+        if (isinstance(block, Paragraph) and not plain(block.content).strip()) or empty_quote:
             warn(
                 Diagnostic(
                     f"a {block.type} with no text is ignored",

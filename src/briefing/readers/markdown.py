@@ -16,11 +16,13 @@ from briefing.errors import Diagnostic, InputError
 from briefing.model import (
     Block,
     Code,
+    CodeBlock,
     Emph,
     Inline,
     Inlines,
     Link,
     ListBlock,
+    ListItem,
     Paragraph,
     Quote,
     Strong,
@@ -220,7 +222,10 @@ class _Walker:
                 self.mark(token, "ignored", "empty code block")
                 index += 1
             elif kind in ("fence", "code_block"):
-                self.add(Paragraph((Code(token.content.rstrip("\n")),), line=self.line(token)))
+                language = token.info.strip().split()[0] if token.info.strip() else None
+                self.add(
+                    CodeBlock(token.content.rstrip("\n"), language=language, line=self.line(token))
+                )
                 self.mark(token, "paragraph", "code block")
                 index += 1
             else:  # hr, html_block (off), anything else carries no text of its own
@@ -261,7 +266,13 @@ class _Walker:
             )
             self.mark(tokens[start], "takeaway", "'- Label: text' items")
         else:
-            self.add(ListBlock(tuple(items), ordered=ordered, line=self.line(tokens[start])))
+            self.add(
+                ListBlock(
+                    tuple(ListItem(item) for item in items),
+                    ordered=ordered,
+                    line=self.line(tokens[start]),
+                )
+            )
             self.mark(tokens[start], "list item", "list; not every item has a 'Label:'")
         return end + 1
 
@@ -271,7 +282,8 @@ class _Walker:
         for token in tokens[start + 1 : end]:
             if token.type == "inline":
                 parts.extend(([Text(" ")] if parts else []) + list(_strip(self.inlines(token))))
-        self.add(Quote(_merge(parts), line=self.line(tokens[start])))
+        line = self.line(tokens[start])
+        self.add(Quote((Paragraph(_merge(parts), line=line),), line=line))
         self.mark(tokens[start], "quote", "'>' block quote")
         return end + 1
 

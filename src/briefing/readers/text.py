@@ -18,7 +18,17 @@ import re
 from pathlib import Path
 
 from briefing.errors import InputError
-from briefing.model import Block, ListBlock, Paragraph, Quote, Table, Takeaway, Takeaways, Text
+from briefing.model import (
+    Block,
+    ListBlock,
+    ListItem,
+    Paragraph,
+    Quote,
+    Table,
+    Takeaway,
+    Takeaways,
+    Text,
+)
 from briefing.readers.assembly import Draft, LineRole, Parsed
 from briefing.readers.syntax import (
     CAPTION_LINE,
@@ -101,7 +111,9 @@ class _Parser:
             elif _BULLET.match(text) or _ORDERED.match(text):
                 index = self.bullet_list(index)
             elif text.startswith(">"):
-                self.add(Quote(_content(text.lstrip("> ").strip()), line=index + self.offset))
+                line = index + self.offset
+                quoted = Paragraph(_content(text.lstrip("> ").strip()), line=line)
+                self.add(Quote((quoted,), line=line))
                 self.role(index, "quote", "starts with '>'")
                 index += 1
             else:
@@ -152,7 +164,7 @@ class _Parser:
             ordered = pattern is _ORDERED
             self.add(
                 ListBlock(
-                    tuple(_content(text) for _, text in items),
+                    tuple(ListItem(_content(text), line=i + self.offset) for i, text in items),
                     ordered=ordered,
                     line=start + self.offset,
                 )
