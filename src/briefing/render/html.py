@@ -20,6 +20,7 @@ from urllib.parse import quote
 from markupsafe import Markup, escape
 
 from briefing.errors import ThemeError
+from briefing.i18n import messages_for
 from briefing.model import (
     Block,
     Code,
@@ -225,6 +226,7 @@ def common_context(document: Document, theme: Theme) -> dict[str, Any]:
         "date_label": date_label(meta.date),
         "marking_style": _marking_style(meta.marking),
         "generator": f"briefing {__version__}",
+        "_": messages_for(meta.language),
     }
 
 
@@ -324,7 +326,12 @@ def render_stamp_html(
     stamps: list[str], *, theme: Theme, paper: str, language: str, date: dt.date | None
 ) -> HtmlDocument:
     """A sheet of recipient stamps, one page each (see :mod:`briefing.postprocess`)."""
-    context = {"stamps": stamps, "paper": PAPER_SIZES[paper], "language": language}
+    context = {
+        "stamps": stamps,
+        "paper": PAPER_SIZES[paper],
+        "language": language,
+        "_": messages_for(language),
+    }
     html = render_template(theme, "stamp.html", context)
     meta = Meta(title="Recipient stamps", language=language, date=date)
     digest = hashlib.sha256(html.encode()).hexdigest()
