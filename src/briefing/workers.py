@@ -13,7 +13,9 @@ queued tasks and re-raises :class:`KeyboardInterrupt`.
 
 from __future__ import annotations
 
+import atexit
 import ctypes
+import gc
 import logging
 import os
 import signal
@@ -39,7 +41,16 @@ def _renderer() -> Renderer:
     global _RENDERER
     if _RENDERER is None:
         _RENDERER = Renderer()
+        # Let the engine go while the interpreter is whole: at shutdown WeasyPrint's
+        # font configuration would be finalised after the C bindings it needs are gone.
+        atexit.register(_drop_renderer)
     return _RENDERER
+
+
+def _drop_renderer() -> None:
+    global _RENDERER
+    _RENDERER = None
+    gc.collect()
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,17 +166,19 @@ def execute(
     jobs: int,
     timeout: float | None,
     on_done: Callable[[Outcome], None],
+    isolate: bool = False,
 ) -> None:
     """Run every task, calling ``on_done`` in this process as each one finishes.
 
-    :param jobs: worker processes. Tasks always run in workers where the system can fork
-        (even one task: the cost is a few milliseconds), so the memory bound and a crash in
-        a C library cost one task, never the build; elsewhere they run here, one by one.
+    :param jobs: worker processes; with one (or one task) the tasks run here, one by one,
+        keeping this process's engine warm for the next call, unless ``isolate``.
+    :param isolate: run in workers even then (a one-shot command: the memory bound and a
+        crash in a C library then cost one task, never the build; it costs a few ms).
     :raises KeyboardInterrupt: after stopping the workers and dropping what was queued.
     """
     if not specs:
         return
-    if not _can_fork():
+    if not _can_fork() or (not isolate and (jobs <= 1 or len(specs) <= 1)):
         for index, spec in enumerate(specs):
             on_done(run_task(index, spec, timeout))
         return
