@@ -30,6 +30,7 @@ from briefing.errors import (
     InputError,
 )
 from briefing.files import read_bounded
+from briefing.limits import env_source_date_epoch
 from briefing.manifest import MANIFEST, Manifest
 from briefing.model import Document
 from briefing.options import BuildOptions, option_specs
@@ -383,6 +384,7 @@ def run_build(
     full = not articles and not editions
     selected = [replace(e, options=e.options.merged(edition_given)) for e in selected]
     out = Path(out_dir) if out_dir is not None else _shown(project.output)
+    env_source_date_epoch()  # a bad value is an error before any work, not per output
     jobs, project_warnings = plan(project, selected, run_options.meta)
     read, errors = _read_all(jobs, run_options)
     root = OutputRoot(out)
