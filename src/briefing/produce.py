@@ -150,6 +150,7 @@ def _article(spec: TaskSpec, renderer: Renderer) -> list[Produced]:
             variant=options.pdf_variant,
             article_dir=source.parent if source else None,
             attachments=(spec.attachment,) if spec.attachment else (),
+            cover_pages=1 if spec.theme.cover == "page" else 0,
         )
         anchors, labels = rendered.anchor_pages, rendered.page_labels
         produced.append(Produced(f"{slug}.pdf", "pdf", rendered.data, rendered.pages))
