@@ -323,13 +323,14 @@ def _look_css(theme: Theme, watermark: str | None) -> Markup:
 
 def _takeaways_context(document: Document, theme: Theme) -> dict[str, Any]:
     """The takeaways the box on page 1 shows (at most ``theme.takeaways_max``), and the ids
-    of body lists it makes redundant: a takeaways list of the lede, which would follow the
-    box at once, is left out when the box shows all of it."""
+    of body lists it makes redundant: a takeaways list of the lede or of the first headed
+    section, which would follow the box at once, gives way to a pointer to the box when the
+    box shows all of it."""
     shown = document.takeaways[: theme.takeaways_max]
+    first = [s for s in document.sections if s.is_lede][:1] + list(document.toc[:1])
     hidden = {
         f"{section.id}--{index}"
-        for section in document.sections[:1]
-        if section.is_lede
+        for section in first
         for index, block in enumerate(section.blocks, 1)
         if isinstance(block, Takeaways) and set(block.items) <= set(shown)
     }
