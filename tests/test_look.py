@@ -230,3 +230,42 @@ def test_memo_theme_builds_valid_outputs(tmp_path: Path) -> None:
     assert "....." not in text  # no contents list (its leaders)
     assert pdf_failures(out / "alaska-talks.pdf", "ua1") == []
     assert epub_problems(epubcheck(out / "alaska-talks.epub")) == []
+
+
+def test_brand_fonts_from_project_files(tmp_path: Path) -> None:
+    fonts = builtin_root() / "styles" / "brief" / "fonts"
+    (tmp_path / "fonts").mkdir()
+    (tmp_path / "fonts" / "house.otf").write_bytes((fonts / "Inter-Regular.otf").read_bytes())
+    (tmp_path / "_brand.yml").write_text(
+        "typography:\n  fonts:\n    - family: House Sans\n      source: file\n"
+        "      files:\n        - path: fonts/house.otf\n          weight: 400\n"
+        "  headings: House Sans\n"
+    )
+    brand = load_brand(tmp_path)
+    assert brand is not None
+    css = brand.css()
+    assert '@font-face { font-family: "House Sans"; src: url("data:font/otf;base64,' in css
+    assert "h1, h2, h3, h4, h5, h6" in css and '"House Sans", sans-serif' in css
+    (tmp_path / "_brand.yml").write_text(
+        "typography:\n  fonts:\n    - family: Open Sans\n      source: google\n"
+    )
+    with pytest.raises(InputError, match="only font files in the project") as caught:
+        load_brand(tmp_path)
+    assert caught.value.diagnostic.line == 2
+
+
+@pytest.mark.slow
+def test_cover_page_option_keeps_a_cover_page(tmp_path: Path) -> None:
+    import pypdf
+
+    theme = tmp_path / "report-theme"
+    theme.mkdir()
+    (theme / "theme.toml").write_text('cover = "page"\n')
+    out = tmp_path / "out"
+    args = [str(SEED), "-o", str(out), "-f", "pdf", "--theme", str(theme)]
+    result = CliRunner().invoke(main, ["build", *args])
+    assert result.exit_code == 0, result.output
+    reader = pypdf.PdfReader(out / "alaska-talks.pdf")
+    assert reader.page_labels[:2] == ["Cover", "2"]
+    page1 = reader.pages[0].extract_text()
+    assert "Commitment to Dialogue" in page1 and "In a world increasingly" not in page1
