@@ -269,3 +269,27 @@ def test_cover_page_option_keeps_a_cover_page(tmp_path: Path) -> None:
     assert reader.page_labels[:2] == ["Cover", "2"]
     page1 = reader.pages[0].extract_text()
     assert "Commitment to Dialogue" in page1 and "In a world increasingly" not in page1
+
+
+@pytest.mark.slow
+def test_project_stylesheet_extends_the_builtin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "styles").mkdir()
+    (tmp_path / "styles" / "briefing.css").write_text(
+        "@import url(brief.css);\nh1.title { color: #006400; }\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    _build(str(SEED), "-o", "out", "-f", "pdf")
+    colours = _pixels(tmp_path / "out" / "alaska-talks.pdf")
+    assert (0x00, 0x64, 0x00) in colours  # the project's own rule
+    assert (0x14, 0x36, 0x5C) in colours  # the built-in theme's rules (masthead, headings)
+
+
+def test_brand_change_changes_the_theme_digest(tmp_path: Path) -> None:
+    from briefing.tasks import theme_digest
+
+    (tmp_path / "_brand.yml").write_text('color:\n  primary: "#8b1e3f"\n')
+    before = theme_digest(load_theme("brief", project_dir=tmp_path))
+    (tmp_path / "_brand.yml").write_text('color:\n  primary: "#1e3f8b"\n')
+    assert theme_digest(load_theme("brief", project_dir=tmp_path)) != before
