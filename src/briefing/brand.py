@@ -315,29 +315,20 @@ def load_brand(project_dir: Path) -> Brand | None:
     :raises InputError: for invalid YAML, a wrong value or a file outside the project,
         naming ``_brand.yml:line``.
     """
-    import yaml
-
-    from briefing.readers.source import _yaml_loader
+    from briefing.readers.source import parse_yaml
 
     root = project_dir.resolve()
     path = root / BRAND_FILE
     if not path.exists() and not path.is_symlink():
         return None
     raw = read_bounded(path, _MAX_BRAND_BYTES, what="brand file")
-    loader = _yaml_loader()(raw.decode("utf-8", errors="replace"))
     try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise InputError(
-            f"_brand.yml is not valid YAML: {problem}",
-            path=path,
-            line=(mark.line + 1) if mark is not None else 1,
-        ) from exc
-    finally:
-        loader.dispose()
+            "_brand.yml is not UTF-8 text", path=path, line=raw[: exc.start].count(b"\n") + 1
+        ) from None
+    node, data = parse_yaml(text, path, first_line=1, what="_brand.yml")
     lines: dict[str, int] = {}
     _key_lines(node, "", lines)
     reader = _Reader(path, root, lines)
