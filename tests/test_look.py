@@ -158,7 +158,7 @@ def test_branded_brief_has_logo_and_brand_colour(
         css = book.read("EPUB/style/briefing.css").decode()
         cover = book.read("EPUB/images/cover.svg").decode()
     assert "#8b1e3f" in css and "var(" not in re.sub(r"/\*.*?\*/", "", css, flags=re.DOTALL)
-    assert 'fill="#8b1e3f"' in cover
+    assert 'fill="#8b1e3f"' in cover and 'xlink:href="data:image/png;base64,' in cover
     assert epub_problems(epubcheck(epub)) == []
 
 
