@@ -450,6 +450,7 @@ class _Parser:
             following is not None
             and not self.title_known
             and self.header_line(following, apply=False)
+            and not self.header_line(index, apply=False)
             and _heading_reason(self.text(index)) is None
             and not self.opens_block(index)
         ):
@@ -457,7 +458,13 @@ class _Parser:
             self.role(index, "title", "short line above a byline or date line")
             index = following
         seen = 0
-        while index is not None and seen < _HEADER_LINES and self.header_line(index, apply=True):
+        while index is not None and seen < _HEADER_LINES:
+            if not self.header_line(index, apply=True):
+                if _DATE_LINE.match(self.text(index)):  # warned: kept as text, never a heading
+                    self.add(Paragraph(inlines(self.text(index)), line=index + self.offset))
+                    self.role(index, "lede", "a 'Date:' line whose date cannot be read")
+                    index = self.next_text(index)
+                break
             seen += 1
             index = self.next_text(index)
         start = len(self.lines) if index is None else index
@@ -580,8 +587,9 @@ class _Parser:
         """True when the URL on line ``index`` stands alone (its block holds only URLs)."""
         if not self.wrapped:
             return True
-        if not self.blank_before(index):
-            return False
+        before = self.roles.get(index - 1)
+        if before is not None and before.role in ("lede", "paragraph"):
+            return False  # a URL wrapped onto its own line inside a paragraph
         end = index
         while end < len(self.lines) and self.text(end):
             if not _URL_LINE.match(self.text(end)):
@@ -595,7 +603,20 @@ class _Parser:
 
     def url_sources(self, index: int) -> int:
         while index < len(self.lines) and _URL_LINE.match(self.text(index)):
-            self.add_source(index, self.text(index).strip("<>"), "a URL standing alone")
+            url = self.text(index).strip("<>")
+            before = self.roles.get(index - 1)
+            last = self.sources[-1] if self.sources else None
+            if (
+                before is not None
+                and before.role == "source"
+                and last is not None
+                and not any(isinstance(node, Link) for node in last.content)
+            ):
+                # "Source: Agency report" then its URL on the next line: one source.
+                self.sources[-1] = ListItem(inlines(f"{plain(last.content)} {url}"), line=last.line)
+                self.role(index, "source", "the URL of the source above")
+            else:
+                self.add_source(index, url, "a URL standing alone")
             index += 1
             if not self.wrapped:
                 break
@@ -608,6 +629,11 @@ class _Parser:
         if body:
             self.add_source(index, body, "'Source:' line: moved to the Sources list")
             return index + 1
+        later = self.next_text(index)
+        if later is None or not (
+            self.wrapped or _MARKER.match(self.text(later)) or _URL.search(self.text(later))
+        ):
+            return self.running_text(index)  # a word such as "References" with no list under it
         self.role(index, "source", "'Sources:' line: the lines under it are sources")
         later = index + 1
         if later < len(self.lines) and not self.text(later) and self.wrapped:
