@@ -549,3 +549,41 @@ def test_split_label_reads_bold_labels() -> None:
     assert split_label((Strong((Text("Risk:"),)), Text(" high"))) == ("Risk", (Text("high"),))
     assert split_label((Strong((Text("Risk"),)), Text(": high"))) == ("Risk", (Text("high"),))
     assert split_label((Text("In short, yes: it is"),)) is None
+
+
+# -- both outputs ---------------------------------------------------------------------------
+
+ARCTIC = FIXTURES / "arctic-shipping.txt"
+
+
+@pytest.mark.slow
+def test_real_text_brief_builds_valid_pdf_and_epub(tmp_path: Path) -> None:
+    import subprocess
+    import zipfile
+
+    from briefing import BuildOptions, build
+    from tests.validators import epub_problems, epubcheck, pdf_failures
+
+    result = build([ARCTIC], out_dir=tmp_path, options=BuildOptions(formats=("pdf", "epub")))
+    assert result.ok, result.failures
+    pdf = next(o.path for o in result.outputs if o.format == "pdf")
+    epub = next(o.path for o in result.outputs if o.format == "epub")
+    assert pdf_failures(pdf, "ua1") == []
+    assert epub_problems(epubcheck(epub)) == []
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    with zipfile.ZipFile(epub) as archive:
+        xhtml = "".join(
+            archive.read(name).decode() for name in archive.namelist() if name.endswith("xhtml")
+        )
+    sources = [
+        "Rosatom monthly bulletin, August 2025",
+        "https://example.org/nsr-bulletin",
+        "https://example.org/nsra-transits",
+        "circular 2025/4",
+    ]
+    for needle in [*sources, "Jane Smith", "Port capacity is the bottleneck.", "Sabetta"]:
+        assert needle in " ".join(text.split()), needle
+        assert needle in xhtml, needle
+    assert 'href="https://example.org/nsr-bulletin"' in xhtml
+    assert "<ol" in xhtml and "<blockquote" in xhtml and "<pre" in xhtml
+    assert "By Jane Smith" not in text and "Date: 20 August" not in text
