@@ -587,3 +587,19 @@ def test_real_text_brief_builds_valid_pdf_and_epub(tmp_path: Path) -> None:
     assert 'href="https://example.org/nsr-bulletin"' in xhtml
     assert "<ol" in xhtml and "<blockquote" in xhtml and "<pre" in xhtml
     assert "By Jane Smith" not in text and "Date: 20 August" not in text
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "".join("  " * depth + "- item\n" for depth in range(200)),
+        ">" * 2000 + " deep\n",
+        "".join("> " + "  " * depth + "- item\n" for depth in range(40)),
+    ],
+)
+def test_deep_nesting_is_an_input_error_not_a_crash(tmp_path: Path, body: str) -> None:
+    from briefing.errors import InputError
+
+    path = write(tmp_path, "Lede.\n\n" + body)
+    with pytest.raises(InputError, match="nested more than 32 deep"), collecting():
+        read_article(path)

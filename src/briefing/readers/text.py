@@ -58,7 +58,7 @@ from briefing.readers.syntax import (
 )
 from briefing.report import warn
 
-__all__ = ["WRAP_MAX", "inlines", "parse", "parse_date_text"]
+__all__ = ["MAX_DEPTH", "WRAP_MAX", "inlines", "parse", "parse_date_text"]
 
 #: Suffixes this reader claims in the registry.
 SUFFIXES = (".txt", ".text")
@@ -70,6 +70,8 @@ _SHORT_LINE = 40
 _HEADING_WORDS = 14
 #: The byline, date and title are looked for among this many lines at the top.
 _HEADER_LINES = 6
+#: Deepest nesting of lists and quotations accepted (renderers recurse into them).
+MAX_DEPTH = 32
 
 _MARKER = re.compile(
     r"^(?:(?P<bullet>[-*+•])|(?P<number>\d{1,3})[.)]|(?P<letter>[a-z])\)|\((?P<paren>[a-z])\))"
@@ -343,8 +345,10 @@ class _Parser:
         *,
         title_known: bool = False,
         contained: bool = False,
+        depth: int = 0,
     ) -> None:
         self.lines = lines
+        self.depth = depth
         self.path = path
         self.offset = first_line  # 1-based file line of lines[0]
         self.title_known = title_known
@@ -792,7 +796,11 @@ class _Parser:
         while index < len(self.lines) and self.text(index).startswith(">"):
             inner.append(re.sub(r"^\s*>[ \t]?", "", self.lines[index]))
             index += 1
-        parser = _Parser(inner, self.path, start + self.offset, contained=True)
+        if self.depth >= MAX_DEPTH:
+            self.too_deep(start, "quotations", "remove some of the nested > marks")
+        parser = _Parser(
+            inner, self.path, start + self.offset, contained=True, depth=self.depth + 1
+        )
         parsed = parser.parse()
         for role in parsed.roles:
             self.role(role.line - self.offset, "quote", f"'>' line: {role.reason}")
@@ -862,9 +870,21 @@ class _Parser:
             index += 1
         return entries, index
 
-    def build_list(self, entries: list[_Entry], position: int) -> tuple[ListBlock, int]:
+    def too_deep(self, index: int, what: str, hint: str) -> None:
+        raise InputError(
+            f"{what} are nested more than {MAX_DEPTH} deep here",
+            path=self.path,
+            line=index + self.offset,
+            hint=hint,
+        )
+
+    def build_list(
+        self, entries: list[_Entry], position: int, depth: int = 0
+    ) -> tuple[ListBlock, int]:
         """The list whose first item is ``entries[position]``, nested lists inside."""
         first = entries[position]
+        if self.depth + depth >= MAX_DEPTH:
+            self.too_deep(first.line, "lists", "indent the items less deeply")
         kind = _kind(first.marker)
         items: list[ListItem] = []
         nested: list[list[Block]] = []
@@ -875,7 +895,7 @@ class _Parser:
             ):
                 break
             if entry.indent >= first.indent + 2 and items:
-                inner, position = self.build_list(entries, position)
+                inner, position = self.build_list(entries, position, depth + 1)
                 nested[-1].append(inner)
                 continue
             text, *more = entry.paragraphs
