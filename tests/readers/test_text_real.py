@@ -603,3 +603,10 @@ def test_deep_nesting_is_an_input_error_not_a_crash(tmp_path: Path, body: str) -
     path = write(tmp_path, "Lede.\n\n" + body)
     with pytest.raises(InputError, match="nested more than 32 deep"), collecting():
         read_article(path)
+
+
+def test_separator_and_underline_lines_are_ignored(tmp_path: Path) -> None:
+    path = write(tmp_path, "Lede.\n\nBackground\n==========\n\nText under it.\n\n* * *\n\nMore.\n")
+    document = read(path)
+    assert [s.heading for s in document.sections] == [None, "Background"]
+    assert paragraphs(document) == ["Lede.", "Text under it.", "More."]

@@ -20,6 +20,7 @@ hyphen kept as written). The rules, each reported by ``briefing explain``:
 - ``Figure: caption [path/to/image.png] {#fig-x alt="..."}`` is a figure;
 - ``Source: ...`` lines, a ``Sources:`` line with the lines under it, and URLs standing
   alone go to a numbered "Sources" list at the end; other URLs become links;
+- a line of only ``-``, ``*``, ``=`` (a separator or an underline) is ignored;
 - any other line is a paragraph; the text before the first heading is the lede.
 """
 
@@ -77,6 +78,7 @@ _MARKER = re.compile(
     r"^(?:(?P<bullet>[-*+•])|(?P<number>\d{1,3})[.)]|(?P<letter>[a-z])\)|\((?P<paren>[a-z])\))"
     r"\s+(?P<text>\S.*)$"
 )
+_RULE = re.compile(r"^([-*_=~#])(?:[ \t]*\1){2,}$")
 _CLOSING = re.compile(r"[.!?:;,…]['\"”’)\]]*$")
 _FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`\s]*)[^`]*$")
 _URL = re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE)
@@ -397,6 +399,7 @@ class _Parser:
         text = self.text(index)
         if (
             _FENCE.match(text)
+            or _RULE.match(text)
             or _MARKER.match(text)
             or text.startswith(">")
             or _is_table_start(self.lines, index)
@@ -425,6 +428,9 @@ class _Parser:
         fence = _FENCE.match(text)
         if fence:
             return self.fenced(index, fence)
+        if _RULE.match(text):
+            self.role(index, "ignored", "a separator line (---, ***, ===)")
+            return index + 1
         if _is_table_start(self.lines, index):
             return self.table(index)
         if _MARKER.match(text):
