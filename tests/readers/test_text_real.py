@@ -610,3 +610,33 @@ def test_separator_and_underline_lines_are_ignored(tmp_path: Path) -> None:
     document = read(path)
     assert [s.heading for s in document.sections] == [None, "Background"]
     assert paragraphs(document) == ["Lede.", "Text under it.", "More."]
+
+
+def test_series_line_title_and_a_date_alone(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+        Policy Brief No. 14
+
+        Rethinking Grid Resilience in Small Island States
+
+        August 20, 2025
+
+        Island grids fail often. This brief says why.
+
+        Contact: Dr. Mele Tupou, +679 555 0199
+
+        References
+        IRENA (2023). Roadmap for islands. https://example.org/irena-2023
+        """,
+    )
+    document = read(path)
+    assert document.meta.title == "Rethinking Grid Resilience in Small Island States"
+    assert document.meta.date == dt.date(2025, 8, 20)
+    assert paragraphs(document)[:2] == [
+        "Policy Brief No. 14",
+        "Island grids fail often. This brief says why.",
+    ]
+    # A line followed only by sources is not a heading.
+    assert [s.heading for s in document.sections] == [None, "Sources"]
+    assert "Contact: Dr. Mele Tupou, +679 555 0199" in paragraphs(document)

@@ -297,6 +297,7 @@ class _Parser:
         self.title: str | None = None
         self.meta: dict[str, object] = {}
         self.sources: list[ListItem] = []
+        self.consumed: set[int] = set()  # lines the header took (title, byline, date)
         self.wrapped = contained or self._blank_separated()
 
     def _blank_separated(self) -> bool:
@@ -324,9 +325,17 @@ class _Parser:
 
     def next_text(self, index: int) -> int | None:
         for later in range(index + 1, len(self.lines)):
-            if self.lines[later].strip():
+            if self.lines[later].strip() and later not in self.consumed:
                 return later
         return None
+
+    def body_follows(self, index: int) -> bool:
+        """True when body text (not only sources) follows line ``index``."""
+        later = self.next_text(index)
+        if later is None:
+            return False
+        text = self.text(later)
+        return not (_SOURCE.match(text) or _URL_LINE.match(text))
 
     def blank_before(self, index: int) -> bool:
         return index == 0 or not self.lines[index - 1].strip()
@@ -348,8 +357,13 @@ class _Parser:
     # -- the pass
 
     def parse(self) -> Parsed:
-        index = 0 if self.contained else self.header()
+        if not self.contained:
+            self.header()
+        index = 0
         while index < len(self.lines):
+            if index in self.consumed:
+                index += 1
+                continue
             index = self.block(index)
         roles = [self.roles[i] for i in sorted(self.roles)]
         return Parsed(
@@ -387,38 +401,49 @@ class _Parser:
 
     # -- metadata at the top
 
-    def header(self) -> int:
-        """Read a title, byline and date among the first lines; return where the body starts."""
+    def header(self) -> None:
+        """Read a title, byline and date among the first lines (they leave the body).
+
+        The byline and date lines may follow up to two short lines; the one just above
+        them is the title, and one above that (a series name, "Policy Brief No. 14") stays
+        text in the lede.
+        """
+        leading: list[int] = []
         index = self.next_text(-1)
-        if index is None or index >= _HEADER_LINES * 2:
-            return 0
-        following = self.next_text(index)
-        if (
-            following is not None
-            and not self.title_known
-            and self.header_line(following, apply=False)
-            and not self.header_line(index, apply=False)
-            and _heading_reason(self.text(index)) is None
-            and not self.opens_block(index)
-        ):
-            self.title = self.text(index)
-            self.role(index, "title", "short line above a byline or date line")
-            index = following
+        while index is not None and len(leading) < 3:
+            leading.append(index)
+            if self.is_header_line(index):
+                break
+            if _heading_reason(self.text(index)) is not None or self.opens_block(index):
+                return
+            index = self.next_text(index)
+        if not leading or not self.is_header_line(leading[-1]):
+            return
+        *above, index = leading
+        if above and not self.title_known:
+            title = above.pop()
+            self.title = self.text(title)
+            self.consumed.add(title)
+            self.role(title, "title", "short line above a byline or date line")
+        for line in above:
+            self.consumed.add(line)
+            self.add(Paragraph(inlines(self.text(line)), line=line + self.offset))
+            self.role(line, "lede", "a short line above the title")
         seen = 0
         while index is not None and seen < _HEADER_LINES:
             if not self.header_line(index, apply=True):
                 if _DATE_LINE.match(self.text(index)):  # warned: kept as text, never a heading
+                    self.consumed.add(index)
                     self.add(Paragraph(inlines(self.text(index)), line=index + self.offset))
                     self.role(index, "lede", "a 'Date:' line whose date cannot be read")
-                    index = self.next_text(index)
                 break
+            self.consumed.add(index)
             seen += 1
             index = self.next_text(index)
-        start = len(self.lines) if index is None else index
-        for blank in range(start):
-            if blank not in self.roles:
-                self.role(blank, "ignored", "blank line")
-        return start
+
+    def is_header_line(self, index: int) -> bool:
+        """A byline or date line, or a ``Date:`` line whose date cannot be read."""
+        return self.header_line(index, apply=False) or bool(_DATE_LINE.match(self.text(index)))
 
     def header_line(self, index: int, *, apply: bool) -> bool:
         """True when line ``index`` is a byline or a date line (recorded when ``apply``)."""
@@ -488,8 +513,8 @@ class _Parser:
     def text_line(self, index: int, text: str, *, question_ok: bool = False) -> None:
         why_not = "inside a quotation" if self.contained else None
         why_not = why_not or _heading_reason(text, question_ok=question_ok)
-        if why_not is None and self.next_text(index) is None:
-            why_not = "looks like a heading but no text follows it"
+        if why_not is None and not self.body_follows(index):
+            why_not = "looks like a heading but no body text follows it"
         if why_not is None:
             words = len(text.split())
             if text.endswith("?"):
