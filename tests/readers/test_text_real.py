@@ -640,3 +640,30 @@ def test_series_line_title_and_a_date_alone(tmp_path: Path) -> None:
     # A line followed only by sources is not a heading.
     assert [s.heading for s in document.sections] == [None, "Sources"]
     assert "Contact: Dr. Mele Tupou, +679 555 0199" in paragraphs(document)
+
+
+def test_exported_email(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+        From: Jane Smith <jane.smith@example.org>
+        Sent: Wednesday, August 20, 2025 10:14 AM
+        To: Briefing desk <desk@example.org>
+        Subject: RE: Arctic shipping update
+
+        Colleagues, the summer season closed with record traffic on the route.
+
+        --
+        Jane Smith
+        Polar Institute
+        """,
+    )
+    document = read(path)
+    assert document.meta.title == "Arctic shipping update"
+    assert document.meta.authors == ("Jane Smith",)
+    assert document.meta.date == dt.date(2025, 8, 20)
+    assert paragraphs(document) == [
+        "Colleagues, the summer season closed with record traffic on the route.",
+        "Jane Smith Polar Institute",
+    ]
+    assert "desk@example.org" not in json.dumps(document_to_dict(document))

@@ -10,7 +10,8 @@ hyphen kept as written). The rules, each reported by ``briefing explain``:
   section heading; in a blank-line separated file it must stand alone (or open a block
   of clearly longer lines), and may then end in ``?``;
 - near the top, ``By Jane Smith`` is the byline (authors) and ``Date: 20 August 2025`` (or
-  a date alone on its line) the date; a short line just above them is the title;
+  a date alone on its line) the date; a short line just above them is the title; an
+  exported e-mail's ``From:``, ``Sent:`` and ``Subject:`` lines give author, date and title;
 - ``-``, ``*``, ``•``, ``1.``, ``1)``, ``a)`` lines form lists, nested by indentation (two
   spaces or a tab); an indented line under an item continues it;
 - ``>`` lines form one quotation (a bare ``>`` separates its paragraphs);
@@ -78,7 +79,7 @@ _MARKER = re.compile(
     r"^(?:(?P<bullet>[-*+•])|(?P<number>\d{1,3})[.)]|(?P<letter>[a-z])\)|\((?P<paren>[a-z])\))"
     r"\s+(?P<text>\S.*)$"
 )
-_RULE = re.compile(r"^([-*_=~#])(?:[ \t]*\1){2,}$")
+_RULE = re.compile(r"^(?:--|([-*_=~#])(?:[ \t]*\1){2,})$")  # "--" opens an e-mail signature
 _CLOSING = re.compile(r"[.!?:;,…]['\"”’)\]]*$")
 _FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`\s]*)[^`]*$")
 _URL = re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE)
@@ -97,8 +98,12 @@ _CAPTION_ID = re.compile(r"\s*\{#(?P<id>[^\s{}]+)\}\s*$")
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _BYLINE = re.compile(r"^(?:By|BY)\s+(?P<names>\S.*)$")
 _DATE_LINE = re.compile(
-    r"^(?:Date|Dated|Published|Updated|Last updated)\s*:\s*(?P<date>.+)$", re.IGNORECASE
+    r"^(?:Date|Dated|Published|Updated|Last updated|Sent)\s*:\s*(?P<date>.+)$", re.IGNORECASE
 )
+#: An e-mail's header lines at the top of an exported message.
+_MAIL_HEADER = re.compile(r"^(?P<key>From|To|Cc|Bcc|Subject|Reply-To)\s*:\s*(?P<value>.*)$")
+_MAIL_PREFIX = re.compile(r"^(?:(?:re|fwd?|aw|wg|tr)\s*:\s*)+", re.IGNORECASE)
+_TIME_TAIL = re.compile(r"(?:,?\s+(?:at\s+)?\d{1,2}[:.]\d{2}\b.*)$", re.IGNORECASE)
 
 # -- small rules ---------------------------------------------------------------------
 
@@ -205,9 +210,10 @@ _DATE_FORMS = (
 
 def parse_date_text(text: str) -> dt.date | None:
     """A day written as people write it: ``2025-08-20``, ``20 August 2025``,
-    ``Aug. 20, 2025``, ``Wednesday, 20 August 2025``; ``None`` for anything else (a month
+    ``Aug. 20, 2025``, ``Wednesday, 20 August 2025``, an e-mail's ``Wed, 20 Aug 2025
+    10:14:00 +0200`` (a time after the day is ignored); ``None`` for anything else (a month
     alone, ``08/07/2025``, which is ambiguous)."""
-    text = " ".join(text.split()).rstrip(".")
+    text = _TIME_TAIL.sub("", " ".join(text.split())).rstrip(".")
     for form in _DATE_FORMS:
         match = form.match(text)
         if not match:
@@ -380,7 +386,7 @@ class _Parser:
         if fence:
             return self.fenced(index, fence)
         if _RULE.match(text):
-            self.role(index, "ignored", "a separator line (---, ***, ===)")
+            self.role(index, "ignored", "a separator line (---, ***, ===, --)")
             return index + 1
         if _is_table_start(self.lines, index):
             return self.table(index)
@@ -448,6 +454,11 @@ class _Parser:
     def header_line(self, index: int, *, apply: bool) -> bool:
         """True when line ``index`` is a byline or a date line (recorded when ``apply``)."""
         text = self.text(index)
+        mail = _MAIL_HEADER.match(text)
+        if mail:
+            if apply:
+                self.mail_header(index, mail.group("key"), mail.group("value").strip())
+            return True
         byline = _byline(text)
         if byline is not None:
             names, organisation = byline
@@ -479,6 +490,21 @@ class _Parser:
             how = "'Date:' line" if labelled else "a date alone on its line"
             self.role(index, "date", f"{how} near the top: {day.isoformat()}")
         return True
+
+    def mail_header(self, index: int, key: str, value: str) -> None:
+        """An e-mail header line: Subject gives the title, From the author."""
+        subject = _MAIL_PREFIX.sub("", value)
+        if key == "Subject" and subject and not self.title_known and self.title is None:
+            self.title = subject
+            self.role(index, "title", "the e-mail's 'Subject:' line")
+            return
+        if key == "From":
+            name = re.sub(r"\s*<[^>]*>\s*", " ", value).strip().strip("\"'")
+            if _is_name(name):
+                self.meta.setdefault("authors", (name,))
+                self.role(index, "byline", f"the e-mail's 'From:' line: {name}")
+                return
+        self.role(index, "ignored", f"an e-mail header line ({key}:)")
 
     # -- running text
 
