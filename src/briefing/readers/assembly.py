@@ -9,15 +9,20 @@ model.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from briefing.errors import Diagnostic
-from briefing.model import Block, Cell, Paragraph, Quote, Section, Table, Text, plain
+from briefing.model import Block, Cell, ListItem, Paragraph, Quote, Section, Table, Text, plain
 from briefing.prose import sentences
 from briefing.readers.syntax import CAPTION_LINE
 from briefing.report import warn
 from briefing.slug import RESERVED_IDS, unique_slugs
+
+if TYPE_CHECKING:
+    from briefing.model import Takeaways
 
 __all__ = [
     "Draft",
@@ -53,11 +58,21 @@ class Draft:
 
 @dataclass(slots=True)
 class Parsed:
-    """A reader's result: sections, a title the body itself gave, and line roles."""
+    """A reader's result: sections, a title the body itself gave, and line roles.
+
+    ``meta`` is metadata the body gives (a byline's authors, a ``Date:`` line), as
+    :class:`~briefing.model.Meta` field names with checked values; front matter and
+    overrides win over it. ``sources`` are the items of a closing "Sources" list (plain
+    text ``Source:`` lines and bare URLs). ``marked`` holds the lines of lists the author
+    marked as takeaways (``{.takeaways}``).
+    """
 
     drafts: list[Draft]
     title: str | None = None
     roles: list[LineRole] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+    sources: list[ListItem] = field(default_factory=list)
+    marked: set[int] = field(default_factory=set)
 
 
 # -- assembling ----------------------------------------------------------------------
@@ -152,9 +167,23 @@ def _drop_blank(draft: Draft, path: Path) -> None:
     draft.blocks = kept
 
 
-def assemble(drafts: list[Draft], *, path: Path, numbered: bool = True) -> tuple[Section, ...]:
-    """Turn drafts into sections: blank paragraphs dropped, captions, table numbers, section
-    numbers and ids."""
+def assemble(
+    drafts: list[Draft],
+    *,
+    path: Path,
+    numbered: bool = True,
+    takeaways: Takeaways | None = None,
+    marked: Collection[int] = (),
+) -> tuple[Section, ...]:
+    """Turn drafts into sections: takeaways decided, blank paragraphs dropped, captions,
+    table numbers, section numbers and ids.
+
+    :param takeaways: the front matter's takeaways, which win over the body's lists.
+    :param marked: lines of lists the author marked as takeaways (``{.takeaways}``).
+    """
+    from briefing.readers.takeaways import settle  # it builds on this module
+
+    settle(drafts, path=path, front=takeaways, marked=marked)
     for draft in drafts:
         _drop_blank(draft, path)
     drafts = [d for d in drafts if d.heading is not None or d.blocks]
