@@ -88,3 +88,70 @@ def test_bytecode_cache_is_used_only_when_private(tmp_path: Path) -> None:
     (folder,) = private.iterdir()
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert list(folder.iterdir()), "a private cache folder was not used"
+
+
+def _theme(tmp_path: Path) -> Path:
+    theme = tmp_path / "theme"
+    (theme / "templates").mkdir(parents=True)
+    (theme / "styles").mkdir()
+    shutil.copy(SEED, tmp_path / "seed.txt")
+    return theme
+
+
+def _build(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "briefing", "build", "seed.txt", "-o", "out", *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_a_template_linked_out_of_its_theme_is_refused(tmp_path: Path) -> None:
+    theme = _theme(tmp_path)
+    secret = tmp_path / "secret.html"
+    secret.write_text("SECRET-TEMPLATE-TEXT")
+    (theme / "templates" / "briefing.html").symlink_to(secret)
+    run = _build(tmp_path, "--theme", str(theme), "-f", "html")
+    assert run.returncode == 4, run.stderr
+    assert "briefing.html: the template 'briefing.html' is refused" in run.stderr
+    assert "link to a place outside the folder" in run.stderr
+    assert not (tmp_path / "out").exists() or "SECRET" not in "".join(
+        p.read_text(errors="replace") for p in (tmp_path / "out").rglob("*") if p.is_file()
+    )
+
+
+def test_a_fifo_template_is_refused_at_once(tmp_path: Path) -> None:
+    theme = _theme(tmp_path)
+    os.mkfifo(theme / "templates" / "briefing.html")
+    run = _build(tmp_path, "--theme", str(theme), "-f", "html")
+    assert run.returncode == 4, run.stderr
+    assert "is refused: it is not a regular file" in run.stderr
+
+
+def test_html_copies_no_linked_or_hidden_style_file(tmp_path: Path) -> None:
+    theme = _theme(tmp_path)
+    secret = tmp_path / "outside.txt"
+    secret.write_text("OUTSIDE-SECRET")
+    (theme / "styles" / "passwd.png").symlink_to(secret)
+    (theme / "styles" / ".key.png").write_text("HIDDEN-KEY")
+    (theme / "styles" / "briefing.css").write_text(
+        '@import url(brief.css);\nbody { background: url(".key.png") }\n'
+    )
+    (theme / "styles" / "brief.css").symlink_to(
+        Path(__file__).parent.parent / "styles" / "brief" / "briefing.css"
+    )
+    run = _build(tmp_path, "--theme", str(theme), "-f", "html")
+    copied = {p.name: p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file()}
+    assert ".key.png" not in copied and "passwd.png" not in copied
+    assert not any(b"OUTSIDE-SECRET" in data or b"HIDDEN-KEY" in data for data in copied.values())
+    assert run.returncode in (0, 4), run.stderr
+
+
+def test_an_empty_theme_name_is_an_error_not_the_current_folder() -> None:
+    from briefing.errors import ThemeError
+    from briefing.themes import load_theme
+
+    with pytest.raises(ThemeError, match="the theme name is empty"):
+        load_theme("")

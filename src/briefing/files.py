@@ -13,7 +13,7 @@ from pathlib import Path
 
 from briefing.errors import InputError
 
-__all__ = ["read_bounded"]
+__all__ = ["confined", "read_bounded"]
 
 
 def read_bounded(path: Path, limit: int, *, what: str = "article") -> bytes:
@@ -64,3 +64,27 @@ def _too_big(what: str, size: str, limit: int, path: Path) -> InputError:
         path=path,
         hint="split it, or raise the limit with --max-input-size" if what == "article" else None,
     )
+
+
+def confined(path: Path, root: Path) -> str | None:
+    """Why ``path`` may not be read as a file of the folder ``root``, or ``None`` if it may.
+
+    One rule for every theme, template, style and brand file: a regular file, reached from
+    ``root`` without a dot-name (``.git``, ``.ssh``, ``.env``) and, once symlinks are
+    resolved, still inside ``root``.
+    """
+    try:
+        relative = Path(path).relative_to(root)
+    except ValueError:
+        return "it is outside the folder"
+    if any(part.startswith(".") for part in relative.parts):
+        return "it is a hidden (dot) file"
+    try:
+        real = Path(path).resolve(strict=True)
+        if not real.is_relative_to(Path(root).resolve()):
+            return "it is a link to a place outside the folder"
+        if not stat.S_ISREG(os.stat(real).st_mode):
+            return "it is not a regular file"
+    except (OSError, RuntimeError):
+        return "it cannot be read"
+    return None

@@ -19,6 +19,7 @@ project's ``_brand.yml`` (see :mod:`briefing.brand`) overrides some of them.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import tomllib
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from typing import Literal
 
 from briefing.brand import Brand, load_brand
 from briefing.errors import Diagnostic, ThemeError
+from briefing.files import confined
 from briefing.report import warn
 
 __all__ = [
@@ -105,8 +107,16 @@ class Theme:
         """
         for folder in self.style_dirs:
             candidate = folder / name
-            if candidate.is_file():
-                return candidate
+            if not os.path.lexists(candidate):
+                continue
+            refused = confined(candidate, folder)
+            if refused is not None:
+                raise ThemeError(
+                    f"the theme file '{name}' is refused: {refused}",
+                    path=candidate,
+                    hint="themes read only regular files inside their own folders",
+                )
+            return candidate
         raise ThemeError(
             f"the theme '{self.name}' has no '{name}'",
             path=self.style_dirs[0],
@@ -141,8 +151,14 @@ class Theme:
         return _VAR.sub(value, css)
 
     def files(self) -> list[Path]:
-        """All files of the theme (to hash for incremental builds)."""
-        return sorted(p for folder in self.roots for p in folder.rglob("*") if p.is_file())
+        """All files of the theme it may read (to hash for incremental builds): see
+        :func:`~briefing.files.confined` for what is left out."""
+        return sorted(
+            path
+            for folder in self.roots
+            for path in folder.rglob("*")
+            if confined(path, folder) is None
+        )
 
 
 _PROPERTY = re.compile(r"--([A-Za-z0-9-]+)\s*:\s*([^;}]+?)\s*[;}]")
@@ -229,6 +245,8 @@ def load_theme(theme: str | Path = DEFAULT_THEME, *, project_dir: Path | None = 
     templates: list[Path] = []
     styles: list[Path] = []
     text = str(theme)
+    if not text.strip():
+        raise ThemeError("the theme name is empty", hint=f"built-in themes: {', '.join(names)}")
     builtins = [DEFAULT_THEME]
     if text in names:
         name = base = text

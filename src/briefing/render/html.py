@@ -13,14 +13,17 @@ import hashlib
 import os
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from markupsafe import Markup, escape
 
-from briefing.errors import ThemeError
+from briefing.errors import InputError, ThemeError
+from briefing.files import confined, read_bounded
 from briefing.i18n import messages_for
 from briefing.model import (
     Block,
@@ -173,6 +176,61 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     return jinja2.FileSystemBytecodeCache(folder) if private else None
 
 
+#: The largest template file read (a guard against a planted huge or endless file).
+MAX_TEMPLATE_BYTES = 1024 * 1024
+
+
+def _loader_class() -> type:
+    import jinja2
+    from jinja2.loaders import split_template_path
+
+    class ConfinedLoader(jinja2.BaseLoader):
+        """Templates from a list of folders, first match wins, read by the one rule for
+        theme files (:func:`~briefing.files.confined`) and a size bound."""
+
+        def __init__(self, folders: tuple[Path, ...]) -> None:
+            self.folders = folders
+
+        def get_source(
+            self, environment: jinja2.Environment, template: str
+        ) -> tuple[str, str, Callable[[], bool]]:
+            pieces = split_template_path(template)  # refuses ".." itself
+            for folder in self.folders:
+                path = folder.joinpath(*pieces)
+                if not os.path.lexists(path):
+                    continue
+                refused = confined(path, folder)
+                if refused is not None:
+                    raise ThemeError(
+                        f"the template '{template}' is refused: {refused}",
+                        path=path,
+                        hint="themes read only regular files inside their own folders",
+                    )
+                try:
+                    source = read_bounded(path, MAX_TEMPLATE_BYTES, what="template").decode()
+                except UnicodeDecodeError:
+                    raise ThemeError("the template is not UTF-8 text", path=path) from None
+                except InputError as exc:
+                    raise ThemeError(exc.diagnostic.message, path=path) from None
+                mtime = path.stat().st_mtime_ns
+
+                def uptodate(path: Path = path, mtime: int = mtime) -> bool:
+                    try:
+                        return path.stat().st_mtime_ns == mtime
+                    except OSError:
+                        return False
+
+                return source, str(path), uptodate
+            raise jinja2.TemplateNotFound(template)
+
+    return ConfinedLoader
+
+
+def _confined_loader(folders: tuple[Path, ...]) -> Any:
+    """A :class:`ConfinedLoader` (its class is made on first use: jinja2 loads lazily)."""
+    return _loader_class()(folders)
+
+
 @lru_cache(maxsize=8)
 def _environment(theme: Theme) -> jinja2.Environment:
     import jinja2
@@ -181,9 +239,9 @@ def _environment(theme: Theme) -> jinja2.Environment:
     builtin = builtin_root() / "templates"
     loader = jinja2.ChoiceLoader(
         [
-            jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
+            _confined_loader(theme.template_dirs),
             jinja2.PrefixLoader(
-                {name: jinja2.FileSystemLoader(str(builtin / name)) for name in builtin_themes()}
+                {name: _confined_loader((builtin / name,)) for name in builtin_themes()}
             ),
         ]
     )

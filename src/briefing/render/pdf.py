@@ -90,7 +90,11 @@ def make_fetcher(roots: tuple[Path, ...], log: list[FetchRecord]) -> Any:
                 return super().fetch(url, headers)
             if scheme == "file":
                 path = _fall_back(Path(unquote(urlsplit(url).path)).resolve(), resolved)
-                inside = any(path.is_relative_to(root) for root in resolved)
+                inside = any(
+                    path.is_relative_to(root)
+                    and not any(part.startswith(".") for part in path.relative_to(root).parts)
+                    for root in resolved
+                )
                 if inside and path.is_file() and path.stat().st_size <= MAX_RESOURCE_BYTES:
                     log.append(FetchRecord(url, True))
                     return URLFetcherResponse(path.as_uri(), path.read_bytes())
