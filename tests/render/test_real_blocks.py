@@ -35,6 +35,8 @@ from briefing.model import (
     Section,
     Strong,
     Table,
+    Takeaway,
+    Takeaways,
     Text,
 )
 from briefing.render.epub import render_epub
@@ -42,10 +44,12 @@ from briefing.render.html import (
     InlineFormat,
     heading_tags,
     inline_markup,
+    render_compendium_html,
     render_html,
     table_layout,
 )
 from briefing.render.pdf import PdfEngine, RenderedPdf
+from briefing.report import collecting
 from briefing.themes import load_theme
 from tests.validators import epub_problems, epubcheck, pdf_failures
 
@@ -101,6 +105,7 @@ def real_document() -> Document:
     note2 = Note((t("A note from a caption."),), 2)
     note3 = Note((t("A note from a table cell."),), 3)
     note4 = Note((t("A note in the methods section, "), Emph((t("italic"),)), t(".")), 4)
+    note5 = Note((t("A note on a takeaway."),), 5)
     lede = Section(
         None,
         0,
@@ -219,7 +224,12 @@ def real_document() -> Document:
     methods = Section(
         "Methods",
         1,
-        (Paragraph((t("Methods text"), note4, t("."))), svg_figure, remote),
+        (
+            Paragraph((t("Methods text"), note4, t("."))),
+            svg_figure,
+            remote,
+            Takeaways((Takeaway("Costs", (t("Costs rise"), note5, t("."))),)),
+        ),
         "sec-methods",
         "2",
     )
@@ -366,6 +376,7 @@ def test_each_footnote_is_on_the_page_of_its_call(built: Built) -> None:
         ("Travel", "A note from a table cell."),
         ("Budget lines", "A note from a caption."),
         ("Methods text", "A note in the methods section"),
+        ("Costs rise", "A note on a takeaway."),
     ]:
         pages = [i for i, text in enumerate(texts) if note in text]
         assert len(pages) == 1, note
@@ -461,3 +472,17 @@ def test_pdf_a3u_with_a_figure(tmp_path: Path) -> None:
     path = tmp_path / "archive.pdf"
     path.write_bytes(rendered.data)
     assert pdf_failures(path, "3u") == []
+
+
+@pytest.mark.slow
+def test_compendium_keeps_every_id_unique(tmp_path: Path) -> None:
+    document = real_document()
+    meta = Meta(title="Edition", language="en")
+    with collecting() as warnings:
+        html = render_compendium_html([("a", document), ("b", document)], meta, theme=load_theme())
+        rendered = PdfEngine().render(html)
+    assert warnings == []
+    assert 'href="#b--fn-1"' in html.html and 'href="#b--tbl-budget"' in html.html
+    path = tmp_path / "edition.pdf"
+    path.write_bytes(rendered.data)
+    assert pdf_failures(path, "ua1") == []

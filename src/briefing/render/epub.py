@@ -240,7 +240,16 @@ def render_epub(
         uid="style", file_name="style/briefing.css", media_type="text/css", content=css_text
     )
     book.add_item(css)
-    stylesheets = [_embed_fonts(book, theme), css] if theme.epub_embed_fonts else [css]
+    blocks_css = epub.EpubItem(
+        uid="style-blocks",
+        file_name="style/blocks.css",
+        media_type="text/css",
+        content=theme.style("epub-blocks.css").read_bytes(),
+    )
+    book.add_item(blocks_css)
+    stylesheets = [css, blocks_css]
+    if theme.epub_embed_fonts:
+        stylesheets.insert(0, _embed_fonts(book, theme))
 
     cover_alt = f"Cover: {meta.title}" + (f" — {meta.subtitle}" if meta.subtitle else "")
     context["cover_alt"] = cover_alt

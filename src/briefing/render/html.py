@@ -62,6 +62,7 @@ __all__ = [
     "block_ids",
     "figure_file",
     "heading_tags",
+    "id_prefix",
     "image_data_uri",
     "inline_markup",
     "render_compendium_html",
@@ -112,11 +113,14 @@ class InlineFormat:
         point at (``"#tbl-costs"`` in print, ``"s-3.xhtml#tbl-costs"`` in an EPUB). A
         target not listed is shown as text, never as a broken link.
     :param messages: furniture words in the document's language.
+    :param prefix: what the ids of one briefing start with when several share a document
+        (a compendium): note ids get it, and targets are looked up with it.
     """
 
     output: Literal["print", "epub"] = "print"
     hrefs: Mapping[str, str] = field(default_factory=dict)
     messages: Messages = field(default_factory=lambda: messages_for("en"))
+    prefix: str = ""
 
 
 _STYLE_TAGS = {Emph: "em", Strong: "strong"}
@@ -167,15 +171,15 @@ def _print_link(href: str, content: Inlines, fmt: InlineFormat) -> str:
 
 def _note(note: Note, fmt: InlineFormat) -> str:
     """A footnote at its call: floated to the page foot in print, a noteref in an EPUB."""
-    n = note.number
+    n, p = note.number, fmt.prefix
     if fmt.output == "epub":
         return (
             f'<a epub:type="noteref" role="doc-noteref" href="#fn-{n}" id="fnref-{n}"'
             f' class="noteref">{n}</a>'
         )
     return (
-        f'<a class="footnote-call" href="#fn-{n}" id="fnref-{n}">{n}</a>'
-        f'<span class="footnote" id="fn-{n}" data-number="{n}">'
+        f'<a class="footnote-call" href="#{p}fn-{n}" id="{p}fnref-{n}">{n}</a>'
+        f'<span class="footnote" id="{p}fn-{n}" data-number="{n}">'
         f"{inline_markup(note.content, fmt)}</span>"
     )
 
@@ -209,13 +213,13 @@ def inline_markup(content: Inlines, fmt: InlineFormat | None = None) -> Markup:
 
 def _link(node: Link, fmt: InlineFormat) -> str:
     target = node.target.strip()
-    href = fmt.hrefs.get(target[1:]) if target.startswith("#") else target
+    href = fmt.hrefs.get(fmt.prefix + target[1:]) if target.startswith("#") else target
     if href is None or not _SAFE_SCHEMES.match(target):
         return str(inline_markup(node.children, fmt))  # unsafe or unknown target: text
     if fmt.output == "print":
         return _print_link(href, node.children, fmt)
     # No link inside a link: notes follow it, cross-references inside it are text.
-    inner = inline_markup(_without_notes(node.children), InlineFormat("epub", {}, fmt.messages))
+    inner = inline_markup(_without_notes(node.children), replace(fmt, hrefs={}))
     notes = [_note(n, fmt) for n in walk_inlines(node.children) if isinstance(n, Note)]
     return f'<a href="{escape(href)}">{inner}</a>' + "".join(notes)
 
@@ -236,7 +240,7 @@ def _without_notes(content: Inlines) -> Inlines:
 def _cross_reference(node: CrossRef, fmt: InlineFormat) -> str:
     """``Table 3`` linked to its target; in print followed by its page (see blocks.css)."""
     text = escape(f"{fmt.messages(REF_WORDS[node.kind])} {node.number}".rstrip())
-    href = fmt.hrefs.get(node.target)
+    href = fmt.hrefs.get(fmt.prefix + node.target)
     if href is None:
         return str(text)
     if fmt.output == "print":
@@ -404,11 +408,20 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     return jinja2.FileSystemBytecodeCache(folder) if os.access(folder, os.W_OK) else None
 
 
-def _inlines_filter(context: Any, content: Inlines) -> Markup:
+def _inlines_filter(context: Any, content: Inlines, prefix: str = "") -> Markup:
     """The ``inlines`` template filter: :func:`inline_markup` with the render's
-    ``inline_format`` (templates that import blocks.html ``with context`` see it)."""
+    ``inline_format`` (templates that import blocks.html ``with context`` see it) and
+    the id prefix of the briefing being rendered (see :func:`id_prefix`)."""
     fmt = context.get("inline_format")
-    return inline_markup(content, fmt if isinstance(fmt, InlineFormat) else None)
+    fmt = fmt if isinstance(fmt, InlineFormat) else InlineFormat()
+    return inline_markup(content, replace(fmt, prefix=prefix) if prefix else fmt)
+
+
+def id_prefix(block_id: str | None) -> str:
+    """The briefing prefix of a block id: ``"a--"`` for ``a--intro--3`` in a compendium,
+    ``""`` for ``intro--3`` (block ids are ``<section-id>--<n>``; slugs never hold "--")."""
+    parts = (block_id or "").split("--")
+    return "--".join(parts[:-2]) + "--" if len(parts) > 2 else ""
 
 
 @lru_cache(maxsize=8)
@@ -435,8 +448,10 @@ def _environment(theme: Theme) -> jinja2.Environment:
     )
     env.filters["inlines"] = _inlines_filter
     env.filters["data_uri"] = image_data_uri
+    env.filters["without_notes"] = _without_notes
     env.globals["table_layout"] = table_layout
     env.globals["figure_file"] = figure_file
+    env.globals["id_prefix"] = id_prefix
     env.globals["version"] = __version__
     return env
 
@@ -573,6 +588,13 @@ def render_compendium_html(
     """
     compendium = Document(meta=meta, sections=())
     context = _print_context(compendium, theme, paper, None)
+    hrefs: dict[str, str] = {}
+    ranks: dict[str, int] = {}
+    for slug, document in documents:
+        hrefs.update({f"{slug}--{i}": f"#{slug}--{i}" for i in anchor_hrefs(document)})
+        ranks = heading_tags(document) | ranks
+    context["inline_format"] = replace(context["inline_format"], hrefs=hrefs)
+    context["heading_tags"] = ranks
     context.update(
         briefings=[
             {
