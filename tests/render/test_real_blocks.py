@@ -330,6 +330,13 @@ def test_numeric_columns_and_width_classes() -> None:
     assert table_layout(small) == table_layout(small).__class__((False, False), False, False)
 
 
+def test_a_figure_without_alt_text_uses_its_caption() -> None:
+    figure = Figure(Image("a.png", png(), "image/png", name="a.png"), "", (t("Caption"),), 1)
+    document = Document(Meta(title="T"), (Section("S", 1, (figure,), "s", "1"),))
+    html = render_html(document, theme=load_theme()).html
+    assert 'alt="Caption"' in html and 'src="data:image/png;base64,' in html
+
+
 def test_heading_levels_never_skip() -> None:
     assert list(heading_tags(real_document()).values()) == [2, 2, 3, 2]
 

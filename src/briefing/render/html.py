@@ -449,6 +449,7 @@ def _environment(theme: Theme) -> jinja2.Environment:
     env.filters["inlines"] = _inlines_filter
     env.filters["data_uri"] = image_data_uri
     env.filters["without_notes"] = _without_notes
+    env.filters["plain"] = plain
     env.globals["table_layout"] = table_layout
     env.globals["figure_file"] = figure_file
     env.globals["id_prefix"] = id_prefix
