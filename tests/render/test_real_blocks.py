@@ -337,6 +337,35 @@ def test_a_figure_without_alt_text_uses_its_caption() -> None:
     assert 'alt="Caption"' in html and 'src="data:image/png;base64,' in html
 
 
+def contrast(one: str, two: str) -> float:
+    """The WCAG 2 contrast ratio of two ``#rrggbb`` colours."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted((luminance(one), luminance(two)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("stylesheet", ["blocks.css", "epub-blocks.css"])
+def test_callout_colours_meet_wcag_aa(stylesheet: str) -> None:
+    css = load_theme().style(stylesheet).read_text()
+    if stylesheet == "blocks.css":
+        pairs = re.findall(
+            r"--callout-edge: var\(--callout-\w+, (#\w{6})\); --callout-tint: (#\w{6})", css
+        )
+    else:
+        pairs = re.findall(
+            r"border-(?:left: 4px solid|color:) (#\w{6});\s+background: (#\w{6})", css
+        )
+    assert len(pairs) == 5
+    for ink, tint in pairs:
+        assert contrast(ink, tint) >= 4.5, (ink, tint)
+        assert contrast("#1b2430", tint) >= 4.5
+
+
 def test_heading_levels_never_skip() -> None:
     assert list(heading_tags(real_document()).values()) == [2, 2, 3, 2]
 
