@@ -213,7 +213,8 @@ def real_document() -> Document:
         Callout(kind, (Paragraph((t(f"A {kind} callout."),)),))  # type: ignore[arg-type]
         for kind in ("note", "tip", "important", "warning", "caution")
     )
-    titled = Callout("warning", (Paragraph((t("Body."),)),), title=(t("Mind the gap"),))
+    note6 = Note((t("A note on a callout title."),), 6)
+    titled = Callout("warning", (Paragraph((t("Body."),)),), title=(t("Mind the gap"), note6))
     body = Section(
         "Findings",
         1,
@@ -413,6 +414,7 @@ def test_each_footnote_is_on_the_page_of_its_call(built: Built) -> None:
         ("Budget lines", "A note from a caption."),
         ("Methods text", "A note in the methods section"),
         ("Costs rise", "A note on a takeaway."),
+        ("MIND THE GAP", "A note on a callout title."),
     ]:
         pages = [i for i, text in enumerate(texts) if note in text]
         assert len(pages) == 1, note
@@ -474,7 +476,7 @@ def test_epub_structure(built: Built) -> None:
         for note in notes:
             back = note.find(".//x:a[@role='doc-backlink']", XHTML)
             assert back is not None and doc.find(f".//*[@id='{back.get('href')[1:]}']") is not None
-    assert len(findings.findall(".//x:aside[@epub:type='footnote']", XHTML)) == 2
+    assert len(findings.findall(".//x:aside[@epub:type='footnote']", XHTML)) == 3
     # cross-references point at the chapter holding the target
     xrefs = {a.text: a.get("href") for a in lede.iterfind(".//x:a[@class='xref']", XHTML)}
     assert xrefs == {
