@@ -273,6 +273,14 @@ def page_texts(path: Path) -> list[str]:
     return [" ".join(page.extract_text().split()) for page in pypdf.PdfReader(path).pages]
 
 
+def layout_text(path: Path) -> str:
+    """The text as laid out (poppler), where a floated list marker is on its item's line."""
+    import subprocess
+
+    result = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True)
+    return " ".join(result.stdout.decode().split())
+
+
 def chapters(path: Path) -> dict[str, etree._Element]:
     with zipfile.ZipFile(path) as archive:
         return {
@@ -524,3 +532,30 @@ def test_compendium_keeps_every_id_unique(tmp_path: Path) -> None:
     path = tmp_path / "edition.pdf"
     path.write_bytes(rendered.data)
     assert pdf_failures(path, "ua1") == []
+
+
+@pytest.mark.slow
+def test_long_code_in_a_list_item_splits_across_pages(tmp_path: Path) -> None:
+    """Blocks inside list items stay ordinary blocks: a code block longer than a page is
+    split, not cut off (and still tagged inside the item's body)."""
+    code = "\n".join(f"line {i}" for i in range(1, 121))
+    items = (ListItem((t("Step one"),), (CodeBlock(code),)), ListItem((t("Step two"),)))
+    document = Document(
+        Meta(title="Steps", language="en"),
+        (Section("Steps", 1, (ListBlock(items, ordered=True, start=7),), "steps", "1"),),
+    )
+    rendered = PdfEngine().render(render_html(document, theme=load_theme()))
+    path = tmp_path / "steps.pdf"
+    path.write_bytes(rendered.data)
+    texts = page_texts(path)
+    assert rendered.pages == 3
+    assert all(f"line {i} " in " ".join(texts) + " " for i in range(1, 121))
+    assert "7. Step one" in layout_text(path) and "8. Step two" in layout_text(path)
+    assert pdf_failures(path, "ua1") == []
+
+
+@pytest.mark.slow
+def test_ordered_lists_start_at_their_number(built: Built) -> None:
+    text = layout_text(built.pdf)
+    assert "3. First, with a nested list" in text and "a. nested one" in text
+    assert "4. Second, with a paragraph" in text

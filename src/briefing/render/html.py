@@ -34,6 +34,7 @@ from briefing.model import (
     Inlines,
     LineBreak,
     Link,
+    ListBlock,
     Meta,
     Note,
     Paragraph,
@@ -65,6 +66,7 @@ __all__ = [
     "id_prefix",
     "image_data_uri",
     "inline_markup",
+    "list_with_blocks",
     "render_compendium_html",
     "render_html",
     "render_stamp_html",
@@ -277,6 +279,12 @@ def section_notes(section: Section) -> list[Note]:
     ]
 
 
+def list_with_blocks(block: ListBlock) -> bool:
+    """Whether an item of the list holds a block other than a nested list (its markers
+    are then drawn by the stylesheet, see blocks.css)."""
+    return any(not isinstance(inner, ListBlock) for item in block.items for inner in item.blocks)
+
+
 def heading_tags(document: Document) -> dict[str, int]:
     """The HTML heading rank (2-6) of each section: its level plus one, but never more
     than one below the previous heading's, so the tags never skip a level (PDF/UA)."""
@@ -453,6 +461,7 @@ def _environment(theme: Theme) -> jinja2.Environment:
     env.globals["table_layout"] = table_layout
     env.globals["figure_file"] = figure_file
     env.globals["id_prefix"] = id_prefix
+    env.globals["list_with_blocks"] = list_with_blocks
     env.globals["version"] = __version__
     return env
 
