@@ -161,15 +161,25 @@ def _page_list_only_pages(nav: bytes) -> bytes:
 
 
 def _add_figures(book: Any, document: Document) -> None:
-    """Each embedded figure image as a manifest item, ``images/<name>`` (once per name)."""
+    """Each embedded figure image as a manifest item, ``images/<name>`` (once per name).
+
+    :raises OutputError: when two different images share a name (one would be lost).
+    """
     from ebooklib import epub
 
-    added: set[str] = set()
+    added: dict[str, bytes] = {}
     for index, figure in enumerate(document.figures, 1):
-        name = figure_file(figure)
-        if figure.image.data is None or name in added:
+        name, data = figure_file(figure), figure.image.data
+        if data is None or not figure.image.media_type or added.get(name) == data:
             continue
-        added.add(name)
+        if name in added:
+            raise OutputError(
+                f"two different images are both called '{name}' in the EPUB",
+                path=document.meta.source,
+                line=figure.line or None,
+                hint="this is a bug in the reader that named them; please report it",
+            )
+        added[name] = data
         book.add_item(
             epub.EpubItem(
                 uid=f"figure-{index}",
