@@ -355,6 +355,7 @@ def run_build(
     options: Mapping[str, Any] | None = None,
     out_dir: Path | None = None,
     progress: Progress | None = None,
+    isolate: bool = False,
 ) -> BuildResult:
     """Build a project: the given articles (with the project's defaults), or its editions.
 
@@ -363,6 +364,9 @@ def run_build(
     :param editions: edition names to build (all when empty).
     :param options: option values that override the project's (``None``: not given).
     :param out_dir: the output folder (default: the project's).
+    :param isolate: render in worker processes even with one job or one task (the command
+        line does: the memory bound and crash isolation cost nothing there); otherwise a
+        single job runs in this process, keeping its engine warm for the next build.
     :raises BuildInterrupted: on Ctrl-C, after recording what was written.
     :raises BriefingError: for a project that cannot be planned (nothing is written).
     """
@@ -421,6 +425,7 @@ def run_build(
                 jobs=workers,
                 timeout=run_options.timeout or None,
                 on_done=done,
+                isolate=isolate,
             )
         except KeyboardInterrupt:
             _write_manifests(run)
