@@ -375,6 +375,15 @@ def test_callout_colours_meet_wcag_aa(stylesheet: str) -> None:
         assert contrast("#1b2430", tint) >= 4.5
 
 
+def test_a_theme_importing_the_blocks_without_context_still_renders(tmp_path: Path) -> None:
+    builtin = load_theme().builtin_template_dir / "briefing.html"
+    text = builtin.read_text().replace("as parts with context", "as parts")
+    assert "as parts %}" in text
+    (tmp_path / "briefing.html").write_text(text)
+    html = render_html(real_document(), theme=load_theme(tmp_path)).html
+    assert "Table 1" in html and "Figure 1" in html
+
+
 def test_heading_levels_never_skip() -> None:
     assert list(heading_tags(real_document()).values()) == [2, 2, 3, 2]
 

@@ -477,6 +477,9 @@ def _environment(theme: Theme) -> jinja2.Environment:
     env.globals["id_prefix"] = id_prefix
     env.globals["list_with_blocks"] = list_with_blocks
     env.globals["version"] = __version__
+    # For theme templates that import blocks.html without context (written before it used
+    # `_`): furniture words in English rather than a failed render.
+    env.globals["_"] = messages_for("en")
     return env
 
 
