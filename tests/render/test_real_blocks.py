@@ -568,3 +568,12 @@ def test_ordered_lists_start_at_their_number(built: Built) -> None:
     text = layout_text(built.pdf)
     assert "3. First, with a nested list" in text and "a. nested one" in text
     assert "4. Second, with a paragraph" in text
+
+
+@pytest.mark.slow
+def test_epub_without_a_pdf_has_no_page_list_and_is_valid(tmp_path: Path) -> None:
+    path = tmp_path / "alone.epub"
+    path.write_bytes(render_epub(real_document(), theme=load_theme()))
+    assert epub_problems(epubcheck(path)) == []
+    nav = chapters(path)["EPUB/nav.xhtml"]
+    assert nav.find(".//x:nav[@epub:type='page-list']", XHTML) is None
