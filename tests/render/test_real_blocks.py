@@ -384,6 +384,15 @@ def test_a_theme_importing_the_blocks_without_context_still_renders(tmp_path: Pa
     assert "Table 1" in html and "Figure 1" in html
 
 
+def test_an_unsafe_image_url_is_never_a_link() -> None:
+    image = Image("x", url="javascript:alert(1)", name="x.png")
+    document = Document(
+        Meta(title="T"), (Section("S", 1, (Figure(image, "Alt", (), 1),), "s", "1"),)
+    )
+    html = render_html(document, theme=load_theme()).html
+    assert "javascript:alert(1)" in html and 'href="javascript' not in html
+
+
 def test_heading_levels_never_skip() -> None:
     assert list(heading_tags(real_document()).values()) == [2, 2, 3, 2]
 

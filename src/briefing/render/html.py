@@ -74,6 +74,7 @@ __all__ = [
     "render_template",
     "section_notes",
     "table_layout",
+    "web_url",
 ]
 
 #: Paper names accepted by ``--paper`` and their CSS ``size`` values.
@@ -360,6 +361,11 @@ def figure_file(figure: Figure) -> str:
     return f"figure-{figure.number}{_IMAGE_SUFFIXES.get(figure.image.media_type or '', '')}"
 
 
+def web_url(url: str) -> bool:
+    """Whether an article's URL may become a link: ``http:`` and ``https:`` only."""
+    return re.match(r"^https?://", url.strip(), re.IGNORECASE) is not None
+
+
 def image_data_uri(image: Image) -> str | None:
     """An embedded image as a ``data:`` URL (the PDF needs no file access), or ``None``."""
     if image.data is None or not image.media_type:
@@ -476,6 +482,7 @@ def _environment(theme: Theme) -> jinja2.Environment:
     env.globals["figure_file"] = figure_file
     env.globals["id_prefix"] = id_prefix
     env.globals["list_with_blocks"] = list_with_blocks
+    env.globals["web_url"] = web_url
     env.globals["version"] = __version__
     # For theme templates that import blocks.html without context (written before it used
     # `_`): furniture words in English rather than a failed render.
