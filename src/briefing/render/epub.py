@@ -31,6 +31,7 @@ from briefing.render.html import (
     anchor_hrefs,
     block_ids,
     common_context,
+    embedded,
     figure_file,
     render_template,
     section_notes,
@@ -170,7 +171,7 @@ def _add_figures(book: Any, document: Document) -> None:
     added: dict[str, bytes] = {}
     for index, figure in enumerate(document.figures, 1):
         name, data = figure_file(figure), figure.image.data
-        if data is None or not figure.image.media_type or added.get(name) == data:
+        if not embedded(figure.image) or data is None or added.get(name) == data:
             continue
         if name in added:
             raise OutputError(

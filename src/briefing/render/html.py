@@ -62,6 +62,7 @@ __all__ = [
     "TableLayout",
     "anchor_hrefs",
     "block_ids",
+    "embedded",
     "figure_file",
     "heading_tags",
     "id_prefix",
@@ -366,9 +367,14 @@ def web_url(url: str) -> bool:
     return re.match(r"^https?://", url.strip(), re.IGNORECASE) is not None
 
 
+def embedded(image: Image) -> bool:
+    """Whether an image is embedded: it has bytes of one of the four image types."""
+    return image.data is not None and image.media_type in _IMAGE_SUFFIXES
+
+
 def image_data_uri(image: Image) -> str | None:
     """An embedded image as a ``data:`` URL (the PDF needs no file access), or ``None``."""
-    if image.data is None or not image.media_type:
+    if not embedded(image) or image.data is None:
         return None
     return f"data:{image.media_type};base64,{base64.b64encode(image.data).decode('ascii')}"
 
@@ -483,6 +489,7 @@ def _environment(theme: Theme) -> jinja2.Environment:
     env.globals["id_prefix"] = id_prefix
     env.globals["list_with_blocks"] = list_with_blocks
     env.globals["web_url"] = web_url
+    env.globals["embedded"] = embedded
     env.globals["version"] = __version__
     # For theme templates that import blocks.html without context (written before it used
     # `_`): furniture words in English rather than a failed render.
