@@ -110,10 +110,11 @@ def test_build_json_records(runner: CliRunner, tmp_path: Path) -> None:
     formats = {r["format"]: r for r in data["outputs"]}
     assert set(formats) == {"pdf", "html", "asset"}
     assets = sorted(r["path"] for r in data["outputs"] if r["format"] == "asset")
-    assert [Path(a).relative_to(tmp_path / "assets").as_posix() for a in assets][:3] == [
+    assert [Path(a).relative_to(tmp_path / "assets").as_posix() for a in assets][:4] == [
+        "blocks.css",
         "briefing.css",
         "fonts.css",
-        "fonts/Inter-Bold.otf",
+        "fonts/DejaVuSansMono-Bold.ttf",
     ]  # only what the stylesheet references: no licence files, no other stylesheets
     pdf = formats["pdf"]
     assert pdf["pages"] >= 2 and pdf["bytes"] == Path(pdf["path"]).stat().st_size

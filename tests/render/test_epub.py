@@ -132,7 +132,7 @@ def test_fonts_embedded_when_the_theme_asks(tmp_path: Path) -> None:
     path = output(build([MARKDOWN], out_dir=tmp_path / "out", options=options), "epub")
     files = epub_files(path)
     fonts = sorted(n for n in files if n.startswith("EPUB/style/fonts/"))
-    assert "EPUB/style/fonts/Inter-Regular.otf" in fonts and len(fonts) == 8
+    assert "EPUB/style/fonts/Inter-Regular.otf" in fonts and len(fonts) == 10
     assert 'href="style/fonts.css"' in files["EPUB/lede.xhtml"].decode()
     assert epub_problems(epubcheck(path)) == []
 

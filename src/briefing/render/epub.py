@@ -26,7 +26,16 @@ from markupsafe import Markup
 
 from briefing.errors import OutputError
 from briefing.model import Document, Section
-from briefing.render.html import block_ids, common_context, render_template
+from briefing.render.html import (
+    InlineFormat,
+    anchor_hrefs,
+    block_ids,
+    common_context,
+    embedded,
+    figure_file,
+    render_template,
+    section_notes,
+)
 from briefing.render.pdf import source_date_epoch
 from briefing.themes import Theme
 
@@ -122,12 +131,64 @@ def _repack(data: bytes, language: str) -> bytes:
                 content = content.replace(
                     b"<package ", f'<package xml:lang="{language}" '.encode(), 1
                 )
+            elif name.endswith("nav.xhtml"):
+                content = _page_list_only_pages(content)
             info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
             info.create_system = 3
             info.external_attr = 0o644 << 16
             info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
             target.writestr(info, content, compresslevel=None if name == "mimetype" else 6)
     return out.getvalue()
+
+
+def _page_list_only_pages(nav: bytes) -> bytes:
+    """Keep only page-break markers in the nav's page-list.
+
+    ebooklib lists every element with both ``epub:type`` and ``id`` as a page, which
+    would make each note reference and footnote a "page"; page markers' ids start with
+    ``page_`` (see :func:`page_breaks`).
+    """
+    if b"page-list" not in nav:
+        return nav
+    from lxml import etree  # type: ignore[import-untyped]
+
+    root = etree.fromstring(nav)
+    ns = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}
+    for link in root.iterfind(".//x:nav[@epub:type='page-list']//x:li/x:a", ns):
+        if "#page_" not in (link.get("href") or ""):
+            item = link.getparent()
+            item.getparent().remove(item)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8"))
+
+
+def _add_figures(book: Any, document: Document) -> None:
+    """Each embedded figure image as a manifest item, ``images/<name>`` (once per name).
+
+    :raises OutputError: when two different images share a name (one would be lost).
+    """
+    from ebooklib import epub
+
+    added: dict[str, bytes] = {}
+    for index, figure in enumerate(document.figures, 1):
+        name, data = figure_file(figure), figure.image.data
+        if not embedded(figure.image) or data is None or added.get(name) == data:
+            continue
+        if name in added:
+            raise OutputError(
+                f"two different images are both called '{name}' in the EPUB",
+                path=document.meta.source,
+                line=figure.line or None,
+                hint="this is a bug in the reader that named them; please report it",
+            )
+        added[name] = data
+        book.add_item(
+            epub.EpubItem(
+                uid=f"figure-{index}",
+                file_name=f"images/{name}",
+                media_type=figure.image.media_type,
+                content=figure.image.data,
+            )
+        )
 
 
 def render_epub(
@@ -149,6 +210,8 @@ def render_epub(
 
     meta = document.meta
     context = common_context(document, theme)
+    chapters = {section.id: f"{section.id}.xhtml" for section in document.sections}
+    context["inline_format"] = InlineFormat("epub", anchor_hrefs(document, chapters), context["_"])
     identifier = book_identifier(document)
     epoch = source_date_epoch(meta.date)
     modified = dt.datetime.fromtimestamp(epoch, dt.UTC).replace(tzinfo=None)
@@ -188,11 +251,21 @@ def render_epub(
         uid="style", file_name="style/briefing.css", media_type="text/css", content=css_text
     )
     book.add_item(css)
-    stylesheets = [_embed_fonts(book, theme), css] if theme.epub_embed_fonts else [css]
+    blocks_css = epub.EpubItem(
+        uid="style-blocks",
+        file_name="style/blocks.css",
+        media_type="text/css",
+        content=theme.style("epub-blocks.css").read_bytes(),
+    )
+    book.add_item(blocks_css)
+    stylesheets = [css, blocks_css]
+    if theme.epub_embed_fonts:
+        stylesheets.insert(0, _embed_fonts(book, theme))
 
     cover_alt = f"Cover: {meta.title}" + (f" — {meta.subtitle}" if meta.subtitle else "")
     context["cover_alt"] = cover_alt
     book.set_cover("images/cover.svg", _cover_svg(theme, context), create_page=False)
+    _add_figures(book, document)
 
     def page(uid: str, file_name: str, title: str, body: str) -> Any:
         item = epub.EpubHtml(
@@ -234,12 +307,18 @@ def render_epub(
         label = "Introduction" if section.is_lede else section.title
         item = page(
             f"s-{section.id}",
-            f"{section.id}.xhtml",
+            chapters[section.id],
             label,
             render_template(
                 theme,
                 "epub-section.xhtml",
-                dict(context, section=section, items=items, breaks=breaks),
+                dict(
+                    context,
+                    section=section,
+                    items=items,
+                    breaks=breaks,
+                    notes=section_notes(section),
+                ),
             ),
         )
         documents.append(item)
@@ -272,6 +351,7 @@ def render_epub(
             {
                 "mtime": modified,
                 "raise_exceptions": True,
+                "epub3_pages": bool(breaks),
                 "landmark_title": "Landmarks",
                 "pages_title": "Pages",
             },
@@ -336,7 +416,7 @@ def _accessibility(book: Any, *, paged: bool) -> None:
         (
             "schema:accessibilitySummary",
             "Reflowable text with a structured table of contents, headings in reading order, "
-            "data tables with header cells, and alternative text for the cover image.",
+            "data tables with header cells, and alternative text for images.",
         ),
         ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"),
     ]

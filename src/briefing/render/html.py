@@ -8,37 +8,48 @@ not evaluated. Inline content is turned into markup here in Python, where links 
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import os
 import re
 import stat
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
 from markupsafe import Markup, escape
 
 from briefing.errors import InputError, ThemeError
 from briefing.files import confined, read_bounded
-from briefing.i18n import messages_for
+from briefing.i18n import Messages, messages_for
 from briefing.model import (
     Block,
     Code,
+    CrossRef,
     Document,
     Emph,
+    Figure,
+    Image,
     Inlines,
+    LineBreak,
     Link,
+    ListBlock,
     Meta,
+    Note,
     Paragraph,
     Section,
     Strong,
+    Table,
     Takeaways,
     Text,
+    block_inlines,
+    nested_blocks,
     plain,
+    walk_inlines,
 )
 from briefing.prose import sentences
 from briefing.themes import Theme, builtin_root, builtin_themes
@@ -50,12 +61,24 @@ if TYPE_CHECKING:
 __all__ = [
     "PAPER_SIZES",
     "HtmlDocument",
+    "InlineFormat",
+    "TableLayout",
+    "anchor_hrefs",
     "block_ids",
+    "embedded",
+    "figure_file",
+    "heading_tags",
+    "id_prefix",
+    "image_data_uri",
     "inline_markup",
+    "list_with_blocks",
     "render_compendium_html",
     "render_html",
     "render_stamp_html",
     "render_template",
+    "section_notes",
+    "table_layout",
+    "web_url",
 ]
 
 #: Paper names accepted by ``--paper`` and their CSS ``size`` values.
@@ -84,25 +107,280 @@ _MARKING_COLOURS = {
 }
 
 
-def inline_markup(content: Inlines) -> Markup:
-    """Inline nodes as escaped (X)HTML; unsafe link targets are dropped, text kept."""
+#: The word a cross-reference prints before its number (a message id of the i18n hook).
+REF_WORDS = {"sec": "Section", "tbl": "Table", "fig": "Figure"}
+
+
+@dataclass(frozen=True, slots=True)
+class InlineFormat:
+    """How inline nodes become markup in one output.
+
+    :param output: ``"print"`` (HTML for WeasyPrint: a note floats to the foot of its
+        page) or ``"epub"`` (a note is a ``noteref`` link; the notes themselves are listed
+        at the end of the chapter, see :func:`section_notes`).
+    :param hrefs: the href of every id that internal links and cross-references may
+        point at (``"#tbl-costs"`` in print, ``"s-3.xhtml#tbl-costs"`` in an EPUB). A
+        target not listed is shown as text, never as a broken link.
+    :param messages: furniture words in the document's language.
+    :param prefix: what the ids of one briefing start with when several share a document
+        (a compendium): note ids get it, and targets are looked up with it.
+    """
+
+    output: Literal["print", "epub"] = "print"
+    hrefs: Mapping[str, str] = field(default_factory=dict)
+    messages: Messages = field(default_factory=lambda: messages_for("en"))
+    prefix: str = ""
+
+
+_STYLE_TAGS = {Emph: "em", Strong: "strong"}
+
+
+def _link_runs(content: Inlines, styles: tuple[str, ...] = ()) -> Iterator[tuple[str, Any]]:
+    """A link's content flattened into ``("text", (tags, text))``, ``("br", None)`` and
+    ``("note", Note)`` runs; ``tags`` are the elements that style the text."""
+    for node in content:
+        if isinstance(node, Text):
+            yield "text", (styles, node.text)
+        elif isinstance(node, Code):
+            yield "text", ((*styles, "code"), node.text)
+        elif isinstance(node, Emph | Strong):
+            yield from _link_runs(node.children, (*styles, _STYLE_TAGS[type(node)]))
+        elif isinstance(node, Link):
+            yield from _link_runs(node.children, styles)
+        elif isinstance(node, CrossRef):
+            yield "text", (styles, plain((node,)))
+        elif isinstance(node, LineBreak):
+            yield "br", None
+        elif isinstance(node, Note):
+            yield "note", node
+
+
+def _print_link(href: str, content: Inlines, fmt: InlineFormat) -> str:
+    """A link as WeasyPrint 70 tags it correctly: nothing but text inside ``<a>``.
+
+    Any element inside a link (``<em>``, ``<code>``, ``<br>``) leaves its annotation
+    outside the Link structure element (PDF/UA-1 PDFUA1-LINK-LINK-TAG-001), so styled
+    runs become ``<em><a>...</a></em>``, one ``<a>`` per run, and notes follow the link.
+    """
+    parts: list[str] = []
+    notes: list[str] = []
+    for kind, value in _link_runs(content):
+        if kind == "br":
+            parts.append("<br/>")
+        elif kind == "note":
+            notes.append(_note(value, fmt))
+        else:
+            tags, text = value
+            markup = f'<a href="{escape(href)}">{escape(text)}</a>'
+            for tag in reversed(tags):
+                markup = f"<{tag}>{markup}</{tag}>"
+            parts.append(markup)
+    return "".join(parts + notes)
+
+
+def _note(note: Note, fmt: InlineFormat) -> str:
+    """A footnote at its call: floated to the page foot in print, a noteref in an EPUB."""
+    n, p = note.number, fmt.prefix
+    if fmt.output == "epub":
+        return (
+            f'<a epub:type="noteref" role="doc-noteref" href="#fn-{n}" id="fnref-{n}"'
+            f' class="noteref">{n}</a>'
+        )
+    return (
+        f'<a class="footnote-call" href="#{p}fn-{n}" id="{p}fnref-{n}">{n}</a>'
+        f'<span class="footnote" id="{p}fn-{n}" data-number="{n}">'
+        f"{inline_markup(note.content, fmt)}</span>"
+    )
+
+
+def inline_markup(content: Inlines, fmt: InlineFormat | None = None) -> Markup:
+    """Inline nodes as escaped (X)HTML; unsafe link targets are dropped, text kept.
+
+    :param fmt: the output's conventions (notes, internal targets); by default print
+        HTML in which internal links and cross-references are shown as text.
+    """
+    fmt = fmt or InlineFormat()
     parts: list[str] = []
     for node in content:
         if isinstance(node, Text):
             parts.append(str(escape(node.text)))
         elif isinstance(node, Code):
             parts.append(f"<code>{escape(node.text)}</code>")
-        elif isinstance(node, Emph):
-            parts.append(f"<em>{inline_markup(node.children)}</em>")
-        elif isinstance(node, Strong):
-            parts.append(f"<strong>{inline_markup(node.children)}</strong>")
+        elif isinstance(node, Emph | Strong):
+            tag = _STYLE_TAGS[type(node)]
+            parts.append(f"<{tag}>{inline_markup(node.children, fmt)}</{tag}>")
+        elif isinstance(node, LineBreak):
+            parts.append("<br/>")
+        elif isinstance(node, Note):
+            parts.append(_note(node, fmt))
+        elif isinstance(node, CrossRef):
+            parts.append(_cross_reference(node, fmt))
         elif isinstance(node, Link):
-            inner = inline_markup(node.children)
-            if _SAFE_SCHEMES.match(node.target.strip()):
-                parts.append(f'<a href="{escape(node.target.strip())}">{inner}</a>')
-            else:
-                parts.append(str(inner))
+            parts.append(_link(node, fmt))
     return Markup("".join(parts))
+
+
+def _link(node: Link, fmt: InlineFormat) -> str:
+    target = node.target.strip()
+    href = fmt.hrefs.get(fmt.prefix + target[1:]) if target.startswith("#") else target
+    if href is None or not _SAFE_SCHEMES.match(target):
+        return str(inline_markup(node.children, fmt))  # unsafe or unknown target: text
+    if fmt.output == "print":
+        return _print_link(href, node.children, fmt)
+    # No link inside a link: notes follow it, cross-references inside it are text.
+    inner = inline_markup(_without_notes(node.children), replace(fmt, hrefs={}))
+    notes = [_note(n, fmt) for n in walk_inlines(node.children) if isinstance(n, Note)]
+    return f'<a href="{escape(href)}">{inner}</a>' + "".join(notes)
+
+
+def _without_notes(content: Inlines) -> Inlines:
+    """Inline content with its notes left out (they are placed after a link)."""
+    kept: list[Any] = []
+    for node in content:
+        if isinstance(node, Note):
+            continue
+        if isinstance(node, Emph | Strong | Link):
+            kept.append(replace(node, children=_without_notes(node.children)))
+        else:
+            kept.append(node)
+    return tuple(kept)
+
+
+def _cross_reference(node: CrossRef, fmt: InlineFormat) -> str:
+    """``Table 3`` linked to its target; in print followed by its page (see blocks.css)."""
+    text = escape(f"{fmt.messages(REF_WORDS[node.kind])} {node.number}".rstrip())
+    href = fmt.hrefs.get(fmt.prefix + node.target)
+    if href is None:
+        return str(text)
+    if fmt.output == "print":
+        page = escape(fmt.messages("page"))
+        return f'<a class="xref" href="{escape(href)}" data-page="{page}">{text}</a>'
+    return f'<a class="xref" href="{escape(href)}">{text}</a>'
+
+
+def anchor_hrefs(document: Document, chapter: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The href of every id a link or cross-reference may target: sections, and tables
+    and figures with an author's id.
+
+    :param chapter: for an EPUB, the file of each section (by section id): a section's
+        href is its file, a table's or figure's is ``file#id``. Without it, ``#id``.
+    """
+    hrefs: dict[str, str] = {}
+    for section in document.sections:
+        page = chapter[section.id] if chapter is not None else ""
+        hrefs[section.id] = page or f"#{section.id}"
+        for block in nested_blocks(section.blocks):
+            if isinstance(block, Table | Figure) and block.id:
+                hrefs.setdefault(block.id, f"{page}#{block.id}")
+    return hrefs
+
+
+def section_notes(section: Section) -> list[Note]:
+    """The notes called in one section, in reading order (the EPUB lists them at its end)."""
+    return [
+        node
+        for block in nested_blocks(section.blocks)
+        for content in block_inlines(block)
+        for node in walk_inlines(content)
+        if isinstance(node, Note)
+    ]
+
+
+def list_with_blocks(block: ListBlock) -> bool:
+    """Whether an item of the list holds a block other than a nested list (its markers
+    are then drawn by the stylesheet, see blocks.css)."""
+    return any(not isinstance(inner, ListBlock) for item in block.items for inner in item.blocks)
+
+
+def heading_tags(document: Document) -> dict[str, int]:
+    """The HTML heading rank (2-6) of each section: its level plus one, but never more
+    than one below the previous heading's, so the tags never skip a level (PDF/UA)."""
+    ranks: dict[str, int] = {}
+    previous = 1  # the document title is the h1
+    for section in document.toc:
+        rank = max(2, min(section.level + 1, previous + 1, 6))
+        ranks[section.id] = previous = rank
+    return ranks
+
+
+#: Values that count as a number in a table cell: an optional sign or currency, digits
+#: with separators, an optional unit or percent; also ranges ("10–20") and parentheses.
+_NUMBER = (
+    r"[-−+±~≈<>]?\s?(?:[$€£¥]|US\$|[A-Z]{3}\s)?\s?[-−+]?"  # sign, currency
+    r"\d[\d,.\u202f\u00a0' ]*"  # digits and separators
+    r"(?:%|‰|pp|[kKMB]|bn|m|tn|x|×)?"  # unit
+)
+_NUMERIC = re.compile(rf"^\(?{_NUMBER}(?:\s?[–—-]\s?{_NUMBER})?\)?\*?$")
+_PLACEHOLDER = {"", "-", "–", "—", "n/a", "na", "n.a.", "..", "…"}
+
+
+@dataclass(frozen=True, slots=True)
+class TableLayout:
+    """How a table is set: decided from its content, in Python, once.
+
+    :param numeric: per column, whether every non-empty body cell is a number.
+    :param wide: six columns or more: a smaller size.
+    :param landscape: too wide for a portrait page (eight columns or more, or long cell
+        text in five or more): set on a landscape page of its own.
+    """
+
+    numeric: tuple[bool, ...]
+    wide: bool
+    landscape: bool
+
+    @property
+    def classes(self) -> str:
+        """Classes for the table's wrapper."""
+        return " ".join(
+            name for name, on in (("wide", self.wide), ("landscape", self.landscape)) if on
+        )
+
+
+def table_layout(table: Table) -> TableLayout:
+    """Numeric columns and the width class of a table (see :class:`TableLayout`)."""
+    columns = max([len(table.header), *(len(row) for row in table.rows)], default=0)
+    numeric = []
+    for index in range(columns):
+        values = [plain(row[index]).strip() for row in table.rows if index < len(row)]
+        filled = [v for v in values if v.lower() not in _PLACEHOLDER]
+        numeric.append(bool(filled) and all(_NUMERIC.match(v) for v in filled))
+    longest = max((len(plain(cell)) for row in table.rows for cell in row), default=0)
+    landscape = columns >= 8 or (columns >= 5 and longest > 120)
+    return TableLayout(tuple(numeric), columns >= 6, landscape)
+
+
+_IMAGE_SUFFIXES = {
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "image/gif": ".gif",
+    "image/svg+xml": ".svg",
+}
+
+
+def figure_file(figure: Figure) -> str:
+    """The figure's image file name inside an EPUB (``images/<name>``): the reader's
+    safe ``Image.name``, or one made from the figure's number."""
+    name = figure.image.name
+    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name) and name != "cover.svg":
+        return name
+    return f"figure-{figure.number}{_IMAGE_SUFFIXES.get(figure.image.media_type or '', '')}"
+
+
+def web_url(url: str) -> bool:
+    """Whether an article's URL may become a link: ``http:`` and ``https:`` only."""
+    return re.match(r"^https?://", url.strip(), re.IGNORECASE) is not None
+
+
+def embedded(image: Image) -> bool:
+    """Whether an image is embedded: it has bytes of one of the four image types."""
+    return image.data is not None and image.media_type in _IMAGE_SUFFIXES
+
+
+def image_data_uri(image: Image) -> str | None:
+    """An embedded image as a ``data:`` URL (the PDF needs no file access), or ``None``."""
+    if not embedded(image) or image.data is None:
+        return None
+    return f"data:{image.media_type};base64,{base64.b64encode(image.data).decode('ascii')}"
 
 
 def block_ids(document: Document) -> list[tuple[Section, list[tuple[str, Block]]]]:
@@ -231,12 +509,29 @@ def _confined_loader(folders: tuple[Path, ...]) -> Any:
     return _loader_class()(folders)
 
 
+def _inlines_filter(context: Any, content: Inlines, prefix: str = "") -> Markup:
+    """The ``inlines`` template filter: :func:`inline_markup` with the render's
+    ``inline_format`` (templates that import blocks.html ``with context`` see it) and
+    the id prefix of the briefing being rendered (see :func:`id_prefix`)."""
+    fmt = context.get("inline_format")
+    fmt = fmt if isinstance(fmt, InlineFormat) else InlineFormat()
+    return inline_markup(content, replace(fmt, prefix=prefix) if prefix else fmt)
+
+
+def id_prefix(block_id: str | None) -> str:
+    """The briefing prefix of a block id: ``"a--"`` for ``a--intro--3`` in a compendium,
+    ``""`` for ``intro--3`` (block ids are ``<section-id>--<n>``; slugs never hold "--")."""
+    parts = (block_id or "").split("--")
+    return "--".join(parts[:-2]) + "--" if len(parts) > 2 else ""
+
+
 @lru_cache(maxsize=8)
 def _environment(theme: Theme) -> jinja2.Environment:
     import jinja2
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     builtin = builtin_root() / "templates"
+    jinja2.pass_context(_inlines_filter)  # marks the function (jinja2 is imported lazily)
     loader = jinja2.ChoiceLoader(
         [
             _confined_loader(theme.template_dirs),
@@ -256,8 +551,20 @@ def _environment(theme: Theme) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["inlines"] = inline_markup
+    env.filters["inlines"] = _inlines_filter
+    env.filters["data_uri"] = image_data_uri
+    env.filters["without_notes"] = _without_notes
+    env.filters["plain"] = plain
+    env.globals["table_layout"] = table_layout
+    env.globals["figure_file"] = figure_file
+    env.globals["id_prefix"] = id_prefix
+    env.globals["list_with_blocks"] = list_with_blocks
+    env.globals["web_url"] = web_url
+    env.globals["embedded"] = embedded
     env.globals["version"] = __version__
+    # For theme templates that import blocks.html without context (written before it used
+    # `_`): furniture words in English rather than a failed render.
+    env.globals["_"] = messages_for("en")
     return env
 
 
@@ -341,6 +648,8 @@ def common_context(document: Document, theme: Theme) -> dict[str, Any]:
         "draft": meta.status == "draft",
         "generator": f"briefing {__version__}",
         "_": messages_for(meta.language),
+        "inline_format": InlineFormat("print", anchor_hrefs(document), messages_for(meta.language)),
+        "heading_tags": heading_tags(document),
     }
 
 
@@ -455,6 +764,13 @@ def render_compendium_html(
     """
     compendium = Document(meta=meta, sections=())
     context = _print_context(compendium, theme, paper, None)
+    hrefs: dict[str, str] = {}
+    ranks: dict[str, int] = {}
+    for slug, document in documents:
+        hrefs.update({f"{slug}--{i}": f"#{slug}--{i}" for i in anchor_hrefs(document)})
+        ranks = heading_tags(document) | ranks
+    context["inline_format"] = replace(context["inline_format"], hrefs=hrefs)
+    context["heading_tags"] = ranks
     context.update(
         briefings=[
             {

@@ -48,6 +48,10 @@ PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3u")
 #: Files larger than this are not fetched (a guard against /dev/zero-like surprises).
 MAX_RESOURCE_BYTES = 32 * 1024 * 1024
 
+#: PDF/A forbids image interpolation (/Interpolate true), which WeasyPrint sets for images
+#: scaled smoothly (``image-rendering: auto``); archival PDFs draw images without it.
+ARCHIVAL_CSS = "img { image-rendering: crisp-edges; }"
+
 #: Used when neither the article nor SOURCE_DATE_EPOCH gives a date: a fixed instant keeps
 #: builds reproducible (2000-01-01T00:00:00Z).
 FALLBACK_EPOCH = 946684800
@@ -233,6 +237,15 @@ class PdfEngine:
         self.font_config = FontConfiguration()
         self._css: dict[tuple[str, int, tuple[Path, ...]], Any] = {}
         self._image_cache: dict[str, Any] = {}
+        self._archival_css: Any = None
+
+    def _archival(self) -> Any:
+        """The extra stylesheet of PDF/A output (:data:`ARCHIVAL_CSS`), parsed once."""
+        from weasyprint import CSS
+
+        if self._archival_css is None:
+            self._archival_css = CSS(string=ARCHIVAL_CSS, font_config=self.font_config)
+        return self._archival_css
 
     def _stylesheet(self, path: Path, roots: tuple[Path, ...], log: list[FetchRecord]) -> Any:
         from weasyprint import CSS
@@ -278,16 +291,19 @@ class PdfEngine:
         stylesheet_path = html.theme.style(html.stylesheet)
         epoch = source_date_epoch(html.document.meta.date)
         stamp = dt.datetime.fromtimestamp(epoch, dt.UTC)
+        archival = variant == "pdf/a-3u"
         try:
             with _capture_weasyprint_log() as weasy_log, _epoch(epoch):
-                stylesheet = self._stylesheet(stylesheet_path, roots, log)
+                stylesheets = [self._stylesheet(stylesheet_path, roots, log)]
+                if archival:
+                    stylesheets.append(self._archival())
                 document = HTML(
                     string=html.html,
                     base_url=stylesheet_path.parent.as_uri() + "/",
                     url_fetcher=make_fetcher(roots, log),
                 ).render(
                     font_config=self.font_config,
-                    stylesheets=[stylesheet],
+                    stylesheets=stylesheets,
                     pdf_variant=variant,
                     pdf_tags=variant is not None,
                     cache=self._image_cache,
@@ -305,7 +321,6 @@ class PdfEngine:
                 ]
                 # PDF/A needs pydyf's own /ID; elsewhere it re-serialises (and re-compresses)
                 # every object just to hash them, so the /ID is added below instead.
-                archival = variant == "pdf/a-3u"
                 data = document.write_pdf(
                     finisher=_page_labels(cover_pages),
                     pdf_variant=variant,
