@@ -39,6 +39,8 @@ def generate(name: str, folder: Path) -> Path:
     if name == "long-paragraph.md":  # one Markdown paragraph of 10,000 lines
         lines = [" ".join(rng.choice(words) for _ in range(9)) for _ in range(10_000)]
         path.write_text("---\ntitle: One long paragraph\n---\n\n" + "\n".join(lines) + "\n")
+    elif name == "long-word.txt":  # 40,000 characters without a space (layout was quadratic)
+        path.write_text("A lede.\n\nHeading\n" + "x" * 40_000 + " end.\n")
     elif name == "fifo.txt":  # a named pipe: refused at once, never read (it would block)
         os.mkfifo(path)
     elif name == "zero.txt":  # a symlink to an endless device

@@ -193,6 +193,28 @@ def _note(note: Note, fmt: InlineFormat) -> str:
     )
 
 
+#: Runs of this many characters without a space get break opportunities (``<wbr/>``)
+#: every :data:`_BREAK_EVERY` characters: the engine's line breaking is quadratic in the
+#: length of an unbreakable run (a 40,000-character word took ~50 s to lay out, 0.5 s so).
+_LONG_RUN = re.compile(r"\S{48,}")
+_BREAK_EVERY = 24
+
+
+def breakable(text: str) -> Markup:
+    """``text`` escaped, with ``<wbr/>`` inside very long unbroken runs (URLs, hashes,
+    pasted data), so layout stays linear and the run can wrap inside the page."""
+    parts: list[str] = []
+    position = 0
+    for match in _LONG_RUN.finditer(text):
+        parts.append(str(escape(text[position : match.start()])))
+        run = match.group(0)
+        chunks = (run[i : i + _BREAK_EVERY] for i in range(0, len(run), _BREAK_EVERY))
+        parts.append("<wbr/>".join(str(escape(chunk)) for chunk in chunks))
+        position = match.end()
+    parts.append(str(escape(text[position:])))
+    return Markup("".join(parts))
+
+
 def inline_markup(content: Inlines, fmt: InlineFormat | None = None) -> Markup:
     """Inline nodes as escaped (X)HTML; unsafe link targets are dropped, text kept.
 
@@ -203,9 +225,9 @@ def inline_markup(content: Inlines, fmt: InlineFormat | None = None) -> Markup:
     parts: list[str] = []
     for node in content:
         if isinstance(node, Text):
-            parts.append(str(escape(node.text)))
+            parts.append(breakable(node.text))
         elif isinstance(node, Code):
-            parts.append(f"<code>{escape(node.text)}</code>")
+            parts.append(f"<code>{breakable(node.text)}</code>")
         elif isinstance(node, Emph | Strong):
             tag = _STYLE_TAGS[type(node)]
             parts.append(f"<{tag}>{inline_markup(node.children, fmt)}</{tag}>")
@@ -555,6 +577,7 @@ def _environment(theme: Theme) -> jinja2.Environment:
     env.filters["data_uri"] = image_data_uri
     env.filters["without_notes"] = _without_notes
     env.filters["plain"] = plain
+    env.filters["breakable"] = breakable
     env.globals["table_layout"] = table_layout
     env.globals["figure_file"] = figure_file
     env.globals["id_prefix"] = id_prefix
