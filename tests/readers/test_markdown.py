@@ -42,7 +42,7 @@ def test_front_matter_and_structure() -> None:
         "Price spikes",
     ]
     (table,) = document.tables
-    assert table.caption == "Winter supply by source, in TWh"
+    assert table.caption_text == "Winter supply by source, in TWh"
     assert table.align == ("left", "right", "center")
     blocks = document.sections[3].blocks
     assert isinstance(blocks[0], ListBlock) and blocks[0].ordered

@@ -52,7 +52,7 @@ def test_seed_structure() -> None:
         (2, 3, 2),
         (2, 3, 3),
     ]
-    assert [t.caption for t in tables] == [
+    assert [t.caption_text for t in tables] == [
         "Outcome and impact",  # follows a takeaway list: derived from the header row
         "Key implications",  # "... Key implications include:"
         "A potential roadmap for this engagement",  # "... could be summarized as follows:"
@@ -119,7 +119,7 @@ def test_explicit_table_caption(tmp_path: Path) -> None:
     )
     document, _ = read(path)
     (table,) = document.tables
-    assert table.caption == "Budget by year" and table.align == (None, "right")
+    assert table.caption_text == "Budget by year" and table.align == (None, "right")
     assert not any(isinstance(b, Paragraph) for b in document.sections[1].blocks)
 
 
