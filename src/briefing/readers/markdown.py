@@ -80,6 +80,10 @@ _CROSSREF = re.compile(
     r"(?<![\w.@])(?P<open>\[)?@(?P<kind>sec|tbl|fig)-(?P<name>[a-z0-9]+(?:-[a-z0-9]+)*)"
     r"(?(open)\])"
 )
+#: An image markdown-it refused to parse (``file:``, ``javascript:`` ...), alone in a paragraph.
+_REFUSED_IMAGE = re.compile(
+    r'!\[(?P<caption>[^\[\]]*)\]\(\s*(?P<source>[^\s()]+)(?:\s+"(?P<title>[^"]*)")?\s*\)'
+)
 _UNDEFINED_NOTE = re.compile(r"\[\^(?P<label>[^\]\s]+)\]")
 
 
@@ -386,6 +390,13 @@ class _Walker:
         parts = _figure_parts(inline)
         line = self.line(token)
         if parts is None:
+            refused = _REFUSED_IMAGE.fullmatch(inline.content.strip())
+            if refused and all(c.type == "text" for c in inline.children or []):
+                # markdown-it leaves ![..](file:...) as text: still a figure, which
+                # assembly then refuses to read (with a warning), keeping its caption.
+                caption: Inlines = (Text(refused.group("caption")),) if refused["caption"] else ()
+                alt = (refused.group("title") or refused.group("caption") or "").strip()
+                return Figure(Image(refused.group("source")), alt, caption, line=line)
             return Paragraph(_strip(self.inlines(inline)), line=line)
         image, attrs = parts
         caption = split_crossrefs(_strip(self._inlines(image.children or [], line)))
