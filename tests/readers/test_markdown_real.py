@@ -533,3 +533,22 @@ def test_explain_gives_a_reason_for_each_construct() -> None:
     assert {"title", "callout", "figure", "footnote", "code", "caption", "quote"} <= by_role
     reasons = {role.reason for role in roles}
     assert "'> [!WARNING]' alert" in reasons and "paragraph with hard line breaks" in reasons
+
+
+def test_unnumbered_headings_and_notes_in_headings(tmp_path: Path) -> None:
+    document, warnings = read(
+        tmp_path, "## A\n\nx\n\n## Annex {-}\n\nx\n\n## B[^n] {.unnumbered}\n\nx\n\n[^n]: Note.\n"
+    )
+    assert [(s.heading, s.number) for s in document.sections] == [
+        ("A", "1"),
+        ("Annex", None),
+        ("B", None),
+    ]
+    assert "brief.md:9: headings are plain text" in messages(warnings)
+
+
+def test_slugs_never_take_a_table_id(tmp_path: Path) -> None:
+    document, _ = read(
+        tmp_path, "## Tbl costs\n\nx\n\nTable: Costs {#tbl-costs}\n\n| A |\n|---|\n| 1 |\n"
+    )
+    assert document.sections[0].id == "tbl-costs-2" and document.tables[0].id == "tbl-costs"

@@ -78,6 +78,8 @@ class Draft:
     blocks: list[Block] = field(default_factory=list)
     #: an author's ``{#sec-x}`` id, when the heading carries one
     id: str | None = None
+    #: ``{.unnumbered}`` (or ``{-}``): this heading gets no number
+    unnumbered: bool = False
 
 
 @dataclass(slots=True)
@@ -191,7 +193,7 @@ def assemble(
         heading = draft.heading
         if heading is not None and authored is not None:
             number, heading = authored.get(id(draft), (None, heading))
-        elif heading is not None and numbered:
+        elif heading is not None and numbered and not draft.unnumbered:
             depth = max(draft.level, 1)
             counters = (counters + [0] * depth)[:depth]
             counters[-1] += 1
@@ -302,7 +304,14 @@ def _section_ids(
         for d in drafts
         if d.heading is not None and not d.id
     ]
-    slugs = iter(unique_slugs(plain_headings, reserved=RESERVED_IDS | set(used)))
+    # Table ids are checked when their captions are read; no slug may take one either.
+    table_ids = {
+        found[1]
+        for d in drafts
+        for b in nested_blocks(tuple(d.blocks))
+        if isinstance(b, Paragraph) and (found := table_caption(b.content)) and found[1]
+    }
+    slugs = iter(unique_slugs(plain_headings, reserved=RESERVED_IDS | set(used) | table_ids))
     ids = []
     for draft in drafts:
         if draft.heading is None:

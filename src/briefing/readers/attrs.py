@@ -17,7 +17,7 @@ ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 _TRAILING = re.compile(r"\s*\{(?P<body>[^{}]*)\}\s*$")
 _ITEM = re.compile(
-    r"\s*(?:#(?P<id>[^\s}]+)|\.(?P<cls>[\w-]+)|(?P<key>[\w-]+)=(?:\"(?P<dq>[^\"]*)\"|'(?P<sq>[^']*)'|(?P<bare>[^\s\"']+)))"
+    r"\s*(?:#(?P<id>[^\s}]+)|\.(?P<cls>[\w-]+)|(?P<dash>-)(?=\s|$)|(?P<key>[\w-]+)=(?:\"(?P<dq>[^\"]*)\"|'(?P<sq>[^']*)'|(?P<bare>[^\s\"']+)))"
 )
 
 
@@ -49,6 +49,8 @@ def parse_attrs(body: str) -> Attrs | None:
             ident = match.group("id")
         elif match.group("cls") is not None:
             classes.append(match.group("cls"))
+        elif match.group("dash") is not None:
+            classes.append("unnumbered")  # Pandoc's {-}
         else:
             value = match.group("dq")
             if value is None:

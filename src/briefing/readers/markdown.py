@@ -52,6 +52,7 @@ from briefing.model import (
     Takeaways,
     Text,
     plain,
+    walk_inlines,
 )
 from briefing.readers.assembly import Draft, LineRole, Parsed, table_caption
 from briefing.readers.attrs import Attrs, parse_attrs, split_attrs
@@ -318,13 +319,21 @@ class _Walker:
 
     def heading(self, tokens: list[Token], index: int) -> None:
         token = tokens[index]
-        text, attrs = split_attrs(plain(self.inlines(tokens[index + 1])).strip())
+        content = self.inlines(tokens[index + 1])
+        if any(isinstance(node, Note | Link) for node in walk_inlines(content)):
+            self.warn(
+                "headings are plain text: the footnote or link in this heading is left out",
+                self.line(token),
+                "move the footnote or link into the text below the heading",
+            )
+        text, attrs = split_attrs(plain(content).strip())
         self.drafts.append(
             Draft(
                 heading=text,
                 level=int(token.tag[1]),
                 line=self.line(token),
                 id=attrs.id if attrs else None,
+                unnumbered=bool(attrs and "unnumbered" in attrs.classes),
             )
         )
         reason = f"'{token.markup}' heading" + (
