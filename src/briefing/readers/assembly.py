@@ -50,6 +50,8 @@ __all__ = [
     "caption_from_header",
     "caption_from_intro",
     "check_id",
+    "merge_text",
+    "strip_inlines",
     "table_caption",
 ]
 
@@ -89,6 +91,31 @@ class Parsed:
     drafts: list[Draft]
     title: str | None = None
     roles: list[LineRole] = field(default_factory=list)
+
+
+# -- inline helpers every reader uses ------------------------------------------------
+
+
+def merge_text(nodes: list[Inline] | Inlines) -> Inlines:
+    """Join adjacent text nodes and drop empty ones, so equal text gives equal models
+    whatever the tokens."""
+    merged: list[Inline] = []
+    for node in nodes:
+        if isinstance(node, Text) and merged and isinstance(merged[-1], Text):
+            merged[-1] = Text(merged[-1].text + node.text)
+        elif not (isinstance(node, Text) and not node.text):
+            merged.append(node)
+    return tuple(merged)
+
+
+def strip_inlines(content: Inlines) -> Inlines:
+    """Trim white space at both ends of some inline content."""
+    nodes = list(content)
+    if nodes and isinstance(nodes[0], Text):
+        nodes[0] = Text(nodes[0].text.lstrip())
+    if nodes and isinstance(nodes[-1], Text):
+        nodes[-1] = Text(nodes[-1].text.rstrip())
+    return merge_text(nodes)
 
 
 # -- assembling ----------------------------------------------------------------------
@@ -345,20 +372,10 @@ def table_caption(content: Inlines) -> tuple[Inlines, str | None] | None:
         if attrs is not None:
             nodes[-1] = Text(text)
             ident = attrs.id
-    caption = _trim(tuple(nodes))
+    caption = strip_inlines(tuple(nodes))
     if not plain(caption).strip():
         return None
     return caption, ident
-
-
-def _trim(content: Inlines) -> Inlines:
-    """Some inline content without white space at its ends or empty text nodes."""
-    nodes = list(content)
-    if nodes and isinstance(nodes[0], Text):
-        nodes[0] = Text(nodes[0].text.lstrip())
-    if nodes and isinstance(nodes[-1], Text):
-        nodes[-1] = Text(nodes[-1].text.rstrip())
-    return tuple(n for n in nodes if not (isinstance(n, Text) and not n.text))
 
 
 def _caption_tables(blocks: list[Block]) -> list[Block]:
@@ -534,17 +551,7 @@ class _Numbers:
                 result.append(Strong(self.inlines(node.children, line)))
             else:
                 result.append(node)
-        return _merge_text(result)
+        return merge_text(result)
 
 
 _KIND_WORDS = {"sec": "section", "tbl": "table", "fig": "figure"}
-
-
-def _merge_text(nodes: list[Inline]) -> Inlines:
-    merged: list[Inline] = []
-    for node in nodes:
-        if isinstance(node, Text) and merged and isinstance(merged[-1], Text):
-            merged[-1] = Text(merged[-1].text + node.text)
-        else:
-            merged.append(node)
-    return tuple(merged)

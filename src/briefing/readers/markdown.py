@@ -54,7 +54,14 @@ from briefing.model import (
     plain,
     walk_inlines,
 )
-from briefing.readers.assembly import Draft, LineRole, Parsed, table_caption
+from briefing.readers.assembly import (
+    Draft,
+    LineRole,
+    Parsed,
+    merge_text,
+    strip_inlines,
+    table_caption,
+)
 from briefing.readers.attrs import Attrs, parse_attrs, split_attrs
 from briefing.readers.syntax import check_row, split_row, split_takeaway
 from briefing.report import warn
@@ -92,17 +99,6 @@ class _TooDeep(Exception):
     """Inline content nested deeper than :data:`MAX_INLINE_DEPTH`."""
 
 
-def _merge(nodes: list[Inline]) -> Inlines:
-    """Join adjacent text nodes, so equal text gives equal models whatever the tokens."""
-    merged: list[Inline] = []
-    for node in nodes:
-        if isinstance(node, Text) and merged and isinstance(merged[-1], Text):
-            merged[-1] = Text(merged[-1].text + node.text)
-        elif not (isinstance(node, Text) and not node.text):
-            merged.append(node)
-    return tuple(merged)
-
-
 def split_crossrefs(nodes: Inlines) -> Inlines:
     """Turn ``@sec-x``, ``@tbl-x``, ``@fig-x`` and ``[@tbl-x]`` in text into
     :class:`~briefing.model.CrossRef` nodes (not inside code; e-mail addresses stay text)."""
@@ -122,17 +118,7 @@ def split_crossrefs(nodes: Inlines) -> Inlines:
             result.append(Strong(split_crossrefs(node.children)))
         else:
             result.append(node)
-    return _merge(result)
-
-
-def _strip(content: Inlines) -> Inlines:
-    """Trim white space at both ends of some inline content."""
-    nodes = list(content)
-    if nodes and isinstance(nodes[0], Text):
-        nodes[0] = Text(nodes[0].text.lstrip())
-    if nodes and isinstance(nodes[-1], Text):
-        nodes[-1] = Text(nodes[-1].text.rstrip())
-    return _merge(nodes)
+    return merge_text(result)
 
 
 def _takeaway(content: Inlines) -> tuple[str, Inlines] | None:
@@ -151,13 +137,13 @@ def _takeaway(content: Inlines) -> tuple[str, Inlines] | None:
             return None
         if not label or split_takeaway(f"{label}: x") is None:
             return None
-        return label, _strip(after)
+        return label, strip_inlines(after)
     if isinstance(first, Text):
         split = split_takeaway(first.text)
         if split is None:
             return None
         label, body = split
-        return label, _strip((Text(body), *rest))
+        return label, strip_inlines((Text(body), *rest))
     return None
 
 
@@ -264,7 +250,7 @@ class _Walker:
                 stack.append((kind, str(child.attrGet("href") or ""), []))
             elif kind in ("em_close", "strong_close", "link_close") and len(stack) > 1:
                 opened, href, nodes = stack.pop()
-                content = _merge(nodes)
+                content = merge_text(nodes)
                 node: Inline
                 if opened == "em_open":
                     node = Emph(content)
@@ -273,7 +259,7 @@ class _Walker:
                 else:
                     node = Link(content, href)
                 stack[-1][2].append(node)
-        return _merge(stack[0][2])
+        return merge_text(stack[0][2])
 
     def note(self, ident: int, line: int) -> Inline:
         """The :class:`Note` for footnote ``ident``: its paragraphs joined by line breaks."""
@@ -296,7 +282,7 @@ class _Walker:
         self.note_busy.discard(ident)
         for token in tokens[start:end]:
             self.mark(token, "footnote", "footnote definition")
-        content = _strip(tuple(parts))
+        content = strip_inlines(tuple(parts))
         self.note_cache[ident] = content
         return Note(content)
 
@@ -406,9 +392,9 @@ class _Walker:
                 caption: Inlines = (Text(refused.group("caption")),) if refused["caption"] else ()
                 alt = (refused.group("title") or refused.group("caption") or "").strip()
                 return Figure(Image(refused.group("source")), alt, caption, line=line)
-            return Paragraph(_strip(self.inlines(inline)), line=line)
+            return Paragraph(strip_inlines(self.inlines(inline)), line=line)
         image, attrs = parts
-        caption = split_crossrefs(_strip(self._inlines(image.children or [], line)))
+        caption = split_crossrefs(strip_inlines(self._inlines(image.children or [], line)))
         title = str(image.attrGet("title") or "").strip()
         values = attrs.values if attrs else {}
         alt = values.get("fig-alt", "").strip() or title or plain(caption).strip()
@@ -521,13 +507,13 @@ class _Walker:
         children[0] = head
         breaks = [i for i, c in enumerate(children) if c.type in ("softbreak", "hardbreak")]
         cut = breaks[0] if breaks else len(children)
-        title = _strip(self._inlines(children[:cut], line))
+        title = strip_inlines(self._inlines(children[:cut], line))
         rest = children[cut + 1 :]
         body: list[Block] = []
         if rest:
             part = copy.copy(inline)
             part.children = rest
-            body.append(Paragraph(_strip(self.inlines(part, line)), line=line + 1))
+            body.append(Paragraph(strip_inlines(self.inlines(part, line)), line=line + 1))
         return kind, (split_crossrefs(title) if title else None), body
 
     def container(self, tokens: list[Token], start: int) -> tuple[list[Block], int]:
@@ -580,7 +566,7 @@ class _Walker:
                 style = str(token.attrGet("style") or "")
                 align.append(style.removeprefix("text-align:") or None)
             elif token.type == "inline":
-                (header if in_head else rows[-1]).append(_strip(self.inlines(token)))
+                (header if in_head else rows[-1]).append(strip_inlines(self.inlines(token)))
         self.check_ragged(tokens[start], len(header))
         self.mark(tokens[start], "table row", "pipe table")
         table = Table(
