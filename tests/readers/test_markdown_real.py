@@ -193,9 +193,14 @@ def test_footnotes_become_notes_at_the_call_everywhere(tmp_path: Path) -> None:
 
 def test_missing_and_unused_footnotes_warn_and_drop_nothing(tmp_path: Path) -> None:
     document, warnings = read(
-        tmp_path, "Intro.\n\nCalls [^nope] here.\n\n[^unused]: Never called.\n"
+        tmp_path,
+        "Intro.\n\nCalls [^nope] here.\n\n[^unused]: Never *called*.\n\n    Second.\n\n"
+        "## Next\n\nText.\n",
     )
-    assert "Calls [^nope] here." in plain(body(document)[1].content)  # type: ignore[attr-defined]
+    _, calls, unused, second = document.sections[0].blocks
+    assert "Calls [^nope] here." in plain(calls.content)  # type: ignore[union-attr]
+    assert unused == Paragraph((Text("Never "), Emph((Text("called"),)), Text(".")))
+    assert second == Paragraph((Text("Second."),))
     text = messages(warnings)
     assert "brief.md:3: the footnote [^nope] has no definition" in text
     assert "brief.md:5: the footnote [^unused] is defined but never called" in text

@@ -278,6 +278,12 @@ class _Walker:
             elif isinstance(block, CodeBlock):
                 parts.append(Code(block.text))
             else:
+                if isinstance(block, Table | Figure):
+                    self.warn(
+                        f"a {block.type} inside a footnote is shown as plain text",
+                        block.line,
+                        "move it out of the footnote into the text",
+                    )
                 parts.append(Text(_block_text(block)))
         self.note_busy.discard(ident)
         for token in tokens[start:end]:
@@ -604,33 +610,59 @@ class _Walker:
             index += 1
 
     def unused_notes(self, env: dict[str, Any]) -> None:
-        """Warn about definitions that nothing calls (markdown-it drops them)."""
+        """Definitions that nothing calls (markdown-it drops them): each is kept as a
+        paragraph where it is defined, with a warning."""
         refs = env.get("footnotes", {}).get("refs", {})
         for key, ident in refs.items():
             if ident != -1:
                 continue
             label = key[1:]
+            marker = f"[^{label}]:"
             number = next(
-                (
-                    i
-                    for i, text in enumerate(self.lines)
-                    if text.lstrip().startswith(f"[^{label}]:")
-                ),
+                (i for i, text in enumerate(self.lines) if text.lstrip().startswith(marker)),
                 None,
             )
             line = number + self.offset if number is not None else None
             if number is not None:
                 self.roles[number] = LineRole(
-                    line or 0, "ignored", "footnote never called", self.lines[number]
+                    number + self.offset, "footnote", "footnote never called", self.lines[number]
                 )
+                self.keep_definition(number, marker)
             warn(
                 Diagnostic(
-                    f"the footnote [^{label}] is defined but never called, so it is not shown",
+                    f"the footnote [^{label}] is defined but never called; shown as a "
+                    "paragraph where it is defined",
                     self.path,
                     line,
                     f"add [^{label}] where the note belongs, or delete the definition",
                 )
             )
+
+    def keep_definition(self, number: int, marker: str) -> None:
+        """Read the definition starting at ``self.lines[number]`` as blocks and add them to
+        the section it stands in."""
+        body = [self.lines[number].lstrip()[len(marker) :].lstrip()]
+        index = number + 1
+        while index < len(self.lines):
+            text = self.lines[index]
+            if text.startswith(("    ", "\t")) or (text.strip() and body[-1].strip()):
+                if text.lstrip().startswith("[^") and "]:" in text:
+                    break
+                body.append(text[4:] if text.startswith("    ") else text.lstrip())
+            elif not text.strip():
+                body.append("")
+            else:
+                break
+            index += 1
+        reader = _Walker(body, self.path, number + self.offset)
+        tokens = _parser().parse("\n".join(body))
+        blocks = reader.blocks(tokens, 0, len(tokens))
+        target = max(
+            (d for d in self.drafts if d.line <= number + self.offset),
+            key=lambda d: d.line,
+            default=self.drafts[0],
+        )
+        target.blocks.extend(blocks)
 
 
 def _block_text(block: Block) -> str:
@@ -646,6 +678,11 @@ def _block_text(block: Block) -> str:
         return plain(block.content)
     if isinstance(block, CodeBlock):
         return block.text
+    if isinstance(block, Figure):
+        return block.alt
+    if isinstance(block, Table):
+        rows = (block.header, *block.rows)
+        return "; ".join(", ".join(plain(cell) for cell in row) for row in rows)
     return ""
 
 
