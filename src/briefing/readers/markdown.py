@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import copy
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -456,6 +457,8 @@ class _Walker:
             line = self.line(tokens[index])
             if inner and isinstance(inner[0], Paragraph):
                 items.append(ListItem(inner[0].content, tuple(inner[1:]), line=line))
+                why = "numbered item" if ordered else "'- ' item"
+                self.mark(tokens[index + 1], "list item", why + (" (nested)" if nested else ""))
             else:
                 items.append(ListItem((), tuple(inner), line=line))
             index = close + 1
@@ -740,6 +743,11 @@ def parse(
             lines[top.line - first_line],
         )
         drafts[0].blocks = top.blocks
+        for role in walker.roles.values():
+            if role.role == "paragraph" and top.line < role.line < (
+                headed[0].line if headed else len(lines) + first_line
+            ):
+                walker.roles[role.line - first_line] = replace(role, role="lede")
         drafts.remove(top)
         if any(draft.level > 1 for draft in headed):
             for draft in headed:
