@@ -394,9 +394,9 @@ def test_ids_and_cross_references(tmp_path: Path) -> None:
 
 
 def test_bold_table_caption_is_used_once(tmp_path: Path) -> None:
-    document, _ = read(
+    document, warnings = read(
         tmp_path,
-        "Intro.\n\n**Table 2: Imports by year** {#tbl-imports}\n\n"
+        "Intro.\n\n**Table 1: Imports by year** {#tbl-imports}\n\n"
         "| A | B |\n|---|---|\n| 1 | 2 |\n\n| C | D |\n|---|---|\n| 3 | 4 |\n\n"
         "Table 5: Below the table\n",
     )
@@ -404,6 +404,8 @@ def test_bold_table_caption_is_used_once(tmp_path: Path) -> None:
     assert first.caption == (Text("Imports by year"),) and first.id == "tbl-imports"
     assert second.caption == (Text("Below the table"),)
     assert [type(b).__name__ for b in body(document)] == ["Paragraph", "Table", "Table"]
+    assert "the caption says 'Table 5' but this is table 2" in messages(warnings)
+    assert len(warnings) == 1
 
 
 def test_link_to_a_missing_anchor_becomes_text(tmp_path: Path) -> None:

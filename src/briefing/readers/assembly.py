@@ -350,13 +350,13 @@ def _section_ids(
 
 # -- tables and their captions -------------------------------------------------------
 
-_CAPTION_HEAD = re.compile(r"^Table(?:\s+\d{1,3}(?:\.\d{1,3})*\s*[:.]|\s*:)\s*")
+_CAPTION_HEAD = re.compile(r"^Table(?:\s+(?P<number>\d{1,3}(?:\.\d{1,3})*)\s*[:.]|\s*:)\s*")
 
 
-def table_caption(content: Inlines) -> tuple[Inlines, str | None] | None:
-    """The caption (and ``{#tbl-x}`` id) of a caption paragraph next to a table:
-    ``Table: ...`` (Pandoc), ``Table 2: ...`` and the same in bold (``**Table 2: ...**``
-    or ``**Table 2:** ...``); ``None`` for any other paragraph."""
+def table_caption(content: Inlines) -> tuple[Inlines, str | None, str | None] | None:
+    """The caption, ``{#tbl-x}`` id and author's number of a caption paragraph next to a
+    table: ``Table: ...`` (Pandoc), ``Table 2: ...`` and the same in bold
+    (``**Table 2: ...**`` or ``**Table 2:** ...``); ``None`` for any other paragraph."""
     nodes = list(content)
     if nodes and isinstance(nodes[0], Strong) and _CAPTION_HEAD.match(plain(nodes[0].children)):
         nodes = [*nodes[0].children, *nodes[1:]]  # **Table 2: Title**, **Table 2:** Title
@@ -375,13 +375,18 @@ def table_caption(content: Inlines) -> tuple[Inlines, str | None] | None:
     caption = strip_inlines(tuple(nodes))
     if not plain(caption).strip():
         return None
-    return caption, ident
+    return caption, ident, head.group("number")
 
 
-def _caption_tables(blocks: list[Block]) -> list[Block]:
+def _caption_tables(blocks: list[Block]) -> tuple[list[Block], dict[int, str]]:
     """Give every table a caption: a ``Table: ...`` / ``**Table 2: ...**`` paragraph right
-    above or below it (the paragraph is used up), an intro, or its header."""
+    above or below it (the paragraph is used up), an intro, or its header.
+
+    Also returns the number an author's caption gave each table (by position in the
+    result), so that assembly can say when it differs from the number printed.
+    """
     result: list[Block] = []
+    claimed: dict[int, str] = {}
     index = 0
     while index < len(blocks):
         block = blocks[index]
@@ -400,6 +405,8 @@ def _caption_tables(blocks: list[Block]) -> list[Block]:
                         break
             if found is not None:
                 block = replace(block, caption=found[0], id=found[1])
+                if found[2]:
+                    claimed[len(result)] = found[2]
             else:
                 intro = (
                     caption_from_intro(plain(before.content))
@@ -409,7 +416,7 @@ def _caption_tables(blocks: list[Block]) -> list[Block]:
                 block = replace(block, caption=(Text(intro or caption_from_header(block.header)),))
         result.append(block)
         index += 1
-    return result
+    return result, claimed
 
 
 # -- numbering, images, references ---------------------------------------------------
@@ -432,10 +439,21 @@ class _Numbers:
     def blocks(self, blocks: list[Block] | tuple[Block, ...]) -> list[Block]:
         """First pass: captions, table and figure numbers, images, nested blocks."""
         result: list[Block] = []
-        for block in _caption_tables(list(blocks)):
+        captioned, claimed = _caption_tables(list(blocks))
+        for position, block in enumerate(captioned):
             if isinstance(block, Table):
                 self.tables += 1
                 block = replace(block, number=self.tables)
+                if claimed.get(position, str(self.tables)) != str(self.tables):
+                    warn(
+                        Diagnostic(
+                            f"the caption says 'Table {claimed[position]}' but this is table "
+                            f"{self.tables} of the document, and is printed as such",
+                            self.path,
+                            block.line,
+                            "drop the number from the caption (tables are numbered for you)",
+                        )
+                    )
                 if block.id:
                     check_id(block.id, self.path, block.line, self.used)
                     self.targets[block.id] = ("tbl", str(self.tables))
