@@ -292,12 +292,13 @@ def test_svg_is_sanitised(tmp_path: Path) -> None:
         b'<image xlink:href="file:///etc/passwd"/><use href="#g"/>'
         b'<rect fill="url(#g)" width="1" height="1"/>'
         b'<rect style="fill: url(http://evil/x)" width="1" height="1"/>'
-        b'<a href="https://evil"><text>t</text></a></svg>'
+        b'<a href="https://evil"><text>t</text></a>'
+        b'<a href="#g"><set attributeName="href" to="javascript:alert(3)"/></a></svg>'
     )
     clean, removed, size = sanitise_svg(svg)
     text = clean.decode()
-    assert size == (40, 20) and removed == 6
-    for bad in ("script", "alert", "foreignObject", "passwd", "evil"):
+    assert size == (40, 20) and removed == 7
+    for bad in ("script", "alert", "foreignObject", "passwd", "evil", "<set"):
         assert bad not in text
     assert 'href="#g"' in text and 'fill="url(#g)"' in text
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 import struct
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -171,6 +172,9 @@ def sanitise_svg(data: bytes) -> tuple[bytes, int, tuple[int, int] | None]:
     for parent in list(root.iter()):
         for child in list(parent):
             unsafe = not isinstance(child.tag, str) or _local(child.tag) in _DROPPED_ELEMENTS
+            # <set>/<animate> can write a javascript: URL into an href at run time.
+            target = child.get("attributeName", "") if isinstance(child.tag, str) else ""
+            unsafe = unsafe or _local(target).lower() == "href"
             if unsafe or (_local(child.tag) == "style" and _external_url(child.text or "")):
                 parent.remove(child)
                 removed += 1
@@ -335,7 +339,8 @@ def _fetch(url: str, *, path: Path, line: int, policy: ImagePolicy) -> bytes:
     """
     folder = policy.cache_dir()
     cached = folder / hashlib.sha256(url.encode("utf-8")).hexdigest()
-    if cached.is_file():
+    usable = _private(folder)
+    if usable and cached.is_file():
         return read_bounded(cached, MAX_IMAGE_BYTES, what="cached image")
     import urllib.error
     import urllib.request
@@ -370,8 +375,23 @@ def _fetch(url: str, *, path: Path, line: int, policy: ImagePolicy) -> bytes:
             path=path,
             line=line,
         )
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    staging = folder / f".{cached.name}.{os.getpid()}"
-    staging.write_bytes(data)
-    staging.replace(cached)
+    if usable:
+        staging = folder / f".{cached.name}.{os.getpid()}"
+        staging.write_bytes(data)
+        staging.replace(cached)
     return data
+
+
+def _private(folder: Path) -> bool:
+    """Create the cache folder (mode 0700) if needed; True when it is a folder of ours
+    that nobody else can write, so a cached image cannot have been planted."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        info = folder.lstat()
+    except OSError:
+        return False
+    return (
+        stat.S_ISDIR(info.st_mode)
+        and info.st_uid == os.getuid()
+        and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    )
