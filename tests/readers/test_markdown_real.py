@@ -560,3 +560,11 @@ def test_slugs_never_take_a_table_id(tmp_path: Path) -> None:
         tmp_path, "## Tbl costs\n\nx\n\nTable: Costs {#tbl-costs}\n\n| A |\n|---|\n| 1 |\n"
     )
     assert document.sections[0].id == "tbl-costs-2" and document.tables[0].id == "tbl-costs"
+
+
+def test_reference_to_an_unnumbered_section_links_its_heading(tmp_path: Path) -> None:
+    document, warnings = read(tmp_path, "See @sec-annex.\n\n## Annex {#sec-annex -}\n\nText.\n")
+    assert warnings == []
+    assert document.sections[0].blocks[0] == Paragraph(
+        (Text("See "), Link((Text("Annex"),), "#sec-annex"), Text("."))
+    )

@@ -227,8 +227,7 @@ def assemble(
             number = ".".join(str(n) for n in counters)
         if heading is not None:
             numbers.targets[section_id] = ("sec", number or "")
-            if draft.id:
-                numbers.targets[draft.id] = ("sec", number or "")
+            numbers.headings[section_id] = heading
         sections.append(
             Section(
                 heading=heading,
@@ -434,6 +433,8 @@ class _Numbers:
         self.notes = 0
         #: id -> (kind, number) of every section, table and figure
         self.targets: dict[str, tuple[str, str]] = {}
+        #: section id -> heading, for references to unnumbered sections
+        self.headings: dict[str, str] = {}
         self.used = used
 
     def blocks(self, blocks: list[Block] | tuple[Block, ...]) -> list[Block]:
@@ -545,6 +546,9 @@ class _Numbers:
                         )
                     )
                     result.append(Text(f"@{node.target}"))
+                elif not target[1]:
+                    # An unnumbered section: "Section" alone would say nothing; link its name.
+                    result.append(Link((Text(self.headings[node.target]),), f"#{node.target}"))
                 else:
                     result.append(replace(node, number=target[1]))
             elif isinstance(node, Link):
