@@ -568,3 +568,14 @@ def test_reference_to_an_unnumbered_section_links_its_heading(tmp_path: Path) ->
     assert document.sections[0].blocks[0] == Paragraph(
         (Text("See "), Link((Text("Annex"),), "#sec-annex"), Text("."))
     )
+
+
+def test_caption_line_right_below_the_rows(tmp_path: Path) -> None:
+    document, warnings = read(
+        tmp_path, "See @tbl-x.\n\n| A | B |\n|---|---|\n| 1 | 2 |\nTable: Right *below* {#tbl-x}\n"
+    )
+    assert warnings == []
+    (table,) = document.tables
+    assert table.rows == (((Text("1"),), (Text("2"),)),) and table.id == "tbl-x"
+    assert table.caption == (Text("Right "), Emph((Text("below"),)))
+    assert [type(b).__name__ for b in body(document)] == ["Paragraph", "Table"]

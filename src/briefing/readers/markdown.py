@@ -93,6 +93,8 @@ _CROSSREF = re.compile(
 _REFUSED_IMAGE = re.compile(
     r'!\[(?P<caption>[^\[\]]*)\]\(\s*(?P<source>[^\s()]+)(?:\s+"(?P<title>[^"]*)")?\s*\)'
 )
+#: A caption line that GFM would read as one more table row.
+_CAPTION_ROW = re.compile(r"^\s*(?:\*\*)?Table(?:\s+\d[\d.]*)?\s*[:.]")
 _UNDEFINED_NOTE = re.compile(r"\[\^(?P<label>[^\]\s]+)\]")
 
 
@@ -560,40 +562,56 @@ class _Walker:
     def table(self, tokens: list[Token], start: int) -> tuple[list[Block], int]:
         end = self._close(tokens, start)
         line = self.line(tokens[start])
+        self.mark(tokens[start], "table row", "pipe table")
         header: list[Inlines] = []
         rows: list[list[Inlines]] = []
+        captions: list[Paragraph] = []
         align = []
         in_head = False
+        caption_row = False
         for token in tokens[start + 1 : end]:
             if token.type == "thead_open":
                 in_head = True
             elif token.type == "thead_close":
                 in_head = False
             elif token.type == "tr_open" and not in_head:
-                rows.append([])
+                source = self.lines[token.map[0]] if token.map else "|"
+                # "Table: ..." right below the rows with no blank line: GFM reads it as one
+                # more row, but it is the table's caption (it has no pipes of its own).
+                caption_row = bool(_CAPTION_ROW.match(source)) and "|" not in source
+                if caption_row:
+                    self.mark(token, "caption", "a 'Table: ...' line right below the table")
+                else:
+                    rows.append([])
             elif token.type == "th_open":
                 style = str(token.attrGet("style") or "")
                 align.append(style.removeprefix("text-align:") or None)
             elif token.type == "inline":
-                (header if in_head else rows[-1]).append(strip_inlines(self.inlines(token)))
+                content = strip_inlines(self.inlines(token))
+                if in_head:
+                    header.append(content)
+                elif not caption_row:
+                    rows[-1].append(content)
+                elif content:
+                    captions.append(Paragraph(content, line=self.line(token)))
         self.check_ragged(tokens[start], len(header))
-        self.mark(tokens[start], "table row", "pipe table")
         table = Table(
             header=tuple(header),
             rows=tuple(tuple(row) for row in rows),
             align=tuple(align),  # type: ignore[arg-type]
             line=line,
         )
-        return [table], end + 1
+        return [table, *captions], end + 1
 
     def check_ragged(self, token: Token, width: int) -> None:
         """markdown-it pads or cuts ragged rows silently; refuse them like the text reader."""
         if not token.map:
             return
         for index in range(token.map[0] + 2, token.map[1]):
-            if self.lines[index].strip():
+            text = self.lines[index]
+            if text.strip() and not (_CAPTION_ROW.match(text) and "|" not in text):
                 check_row(
-                    split_row(self.lines[index]),
+                    split_row(text),
                     width,
                     path=self.path,
                     line=index + self.offset,
