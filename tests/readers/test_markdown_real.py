@@ -579,3 +579,18 @@ def test_caption_line_right_below_the_rows(tmp_path: Path) -> None:
     assert table.rows == (((Text("1"),), (Text("2"),)),) and table.id == "tbl-x"
     assert table.caption == (Text("Right "), Emph((Text("below"),)))
     assert [type(b).__name__ for b in body(document)] == ["Paragraph", "Table"]
+
+
+def test_quarto_figure_and_table_divs(tmp_path: Path) -> None:
+    (tmp_path / "c.png").write_bytes(png())
+    document, warnings = read(
+        tmp_path,
+        "See @fig-c and @tbl-d.\n\n::: {#fig-c}\n![](c.png)\n\nThe *chart*\n:::\n\n"
+        "::: {#tbl-d}\n| A |\n|---|\n| 1 |\n\nTable: Data\n:::\n",
+    )
+    assert warnings == []
+    (figure,) = document.figures
+    assert figure.id == "fig-c" and figure.caption == (Text("The "), Emph((Text("chart"),)))
+    assert figure.alt == "The chart"
+    (table,) = document.tables
+    assert table.id == "tbl-d" and table.caption == (Text("Data"),)

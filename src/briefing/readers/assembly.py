@@ -331,12 +331,13 @@ def _section_ids(
         if d.heading is not None and not d.id
     ]
     # Table ids are checked when their captions are read; no slug may take one either.
-    table_ids = {
-        found[1]
-        for d in drafts
-        for b in nested_blocks(tuple(d.blocks))
-        if isinstance(b, Paragraph) and (found := table_caption(b.content)) and found[1]
-    }
+    table_ids = set()
+    for block in (b for d in drafts for b in nested_blocks(tuple(d.blocks))):
+        found = table_caption(block.content) if isinstance(block, Paragraph) else None
+        if found and found[1]:
+            table_ids.add(found[1])
+        elif isinstance(block, Table) and block.id:
+            table_ids.add(block.id)
     slugs = iter(unique_slugs(plain_headings, reserved=RESERVED_IDS | set(used) | table_ids))
     ids = []
     for draft in drafts:
@@ -403,7 +404,7 @@ def _caption_tables(blocks: list[Block]) -> tuple[list[Block], dict[int, str]]:
                             index += 1
                         break
             if found is not None:
-                block = replace(block, caption=found[0], id=found[1])
+                block = replace(block, caption=found[0], id=found[1] or block.id)
                 if found[2]:
                     claimed[len(result)] = found[2]
             else:
@@ -460,6 +461,15 @@ class _Numbers:
                     self.targets[block.id] = ("tbl", str(self.tables))
             elif isinstance(block, Figure):
                 self.figures += 1
+                if not block.alt.strip() and not plain(block.caption).strip():
+                    warn(
+                        Diagnostic(
+                            "this figure has neither alt text nor a caption",
+                            self.path,
+                            block.line,
+                            'describe the image: a caption, or alt text (fig-alt="...")',
+                        )
+                    )
                 image = resolve_image(
                     block.image,
                     path=self.path,

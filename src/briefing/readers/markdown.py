@@ -407,12 +407,6 @@ class _Walker:
         title = str(image.attrGet("title") or "").strip()
         values = attrs.values if attrs else {}
         alt = values.get("fig-alt", "").strip() or title or plain(caption).strip()
-        if not alt:
-            self.warn(
-                "this figure has neither alt text nor a caption",
-                line,
-                'describe the image in the brackets ![...] or add fig-alt="..."',
-            )
         return Figure(
             image=Image(source=str(image.attrGet("src") or "")),
             alt=alt,
@@ -539,6 +533,13 @@ class _Walker:
         kinds = [c.removeprefix("callout-") for c in (attrs.classes if attrs else ())]
         kind = next((k for k in kinds if k in CALLOUT_KINDS), None)
         inner_start = start + 1
+        ident = attrs.id if attrs else None
+        if kind is None and ident and ident.startswith(("fig-", "tbl-")):
+            labelled = self.labelled(tokens, inner_start, end, ident, line)
+            if labelled is not None:
+                self.mark(token, "figure" if ident.startswith("fig-") else "table row",
+                          f"':::' block with id '{ident}'")  # fmt: skip
+                return labelled, end + 1
         if kind is None:
             self.warn(
                 f"the ':::' block '{info}' is not a callout; its content is kept as text",
@@ -558,6 +559,27 @@ class _Walker:
             inner_start += 3
         blocks = self.blocks(tokens, inner_start, end)
         return [Callout(kind, tuple(blocks), title, line=line)], end + 1  # type: ignore[arg-type]
+
+    def labelled(
+        self, tokens: list[Token], start: int, end: int, ident: str, line: int
+    ) -> list[Block] | None:
+        """A Quarto ``::: {#fig-x}`` or ``::: {#tbl-x}`` block: one figure or one table,
+        which takes the id; a paragraph after a figure with no caption is its caption.
+        ``None`` when the block holds anything else."""
+        blocks = self.blocks(tokens, start, end)
+        kind = Figure if ident.startswith("fig-") else Table
+        found = [b for b in blocks if isinstance(b, kind)]
+        if len(found) != 1:
+            return None
+        if isinstance(found[0], Figure):
+            figure = found[0]
+            rest = [b for b in blocks if b is not figure]
+            if not figure.caption and len(rest) == 1 and isinstance(rest[0], Paragraph):
+                caption = rest[0].content
+                alt = figure.alt or plain(caption).strip()
+                return [replace(figure, caption=caption, alt=alt, id=ident)]
+            return [replace(b, id=ident) if b is figure else b for b in blocks]
+        return [replace(b, id=ident) if b is found[0] else b for b in blocks]
 
     def table(self, tokens: list[Token], start: int) -> tuple[list[Block], int]:
         end = self._close(tokens, start)
