@@ -249,14 +249,20 @@ def test_remote_image_is_linked_not_fetched(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "source",
-    ["data:image/png;base64,iVBORw0KGgo=", "file:///etc/passwd", "/etc/passwd", "../outside.png"],
+    "image",
+    [
+        "![Caption](data:image/png;base64,iVBORw0KGgo=)",
+        "![Caption](file:///etc/passwd)",
+        "![Caption](file:///etc/passwd){#fig-x}",
+        "![Caption](/etc/passwd)",
+        "![Caption](../outside.png)",
+    ],
 )
-def test_refused_sources_keep_the_figure(tmp_path: Path, source: str) -> None:
+def test_refused_sources_keep_the_figure(tmp_path: Path, image: str) -> None:
     (tmp_path / "outside.png").write_bytes(png())
     folder = tmp_path / "article"
     folder.mkdir()
-    document, warnings = read(folder, f"Text.\n\n![Caption]({source})\n")
+    document, warnings = read(folder, f"Text.\n\n{image}\n")
     (figure,) = document.figures
     assert figure.image.data is None and figure.image.url is None
     assert figure.caption == (Text("Caption"),) and figure.alt == "Caption"

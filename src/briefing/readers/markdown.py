@@ -92,6 +92,7 @@ _CROSSREF = re.compile(
 #: An image markdown-it refused to parse (``file:``, ``javascript:`` ...), alone in a paragraph.
 _REFUSED_IMAGE = re.compile(
     r'!\[(?P<caption>[^\[\]]*)\]\(\s*(?P<source>[^\s()]+)(?:\s+"(?P<title>[^"]*)")?\s*\)'
+    r"\s*(?P<attrs>\{[^{}]*\})?"
 )
 #: A caption line that GFM would read as one more table row.
 _CAPTION_ROW = re.compile(r"^\s*(?:\*\*)?Table(?:\s+\d[\d.]*)?\s*[:.]")
@@ -382,7 +383,8 @@ class _Walker:
         """The ``explain`` role and reason of a paragraph (or figure)."""
         if isinstance(block, Figure):
             return "figure", "a paragraph that is only an image"
-        assert isinstance(block, Paragraph)
+        if not isinstance(block, Paragraph):
+            return block.type, block.type
         if table_caption(block.content) is not None:
             return "caption", "a 'Table: ...' line; captions the table next to it"
         role = "lede" if len(self.drafts) == 1 and not nested else "paragraph"
@@ -399,8 +401,10 @@ class _Walker:
                 # markdown-it leaves ![..](file:...) as text: still a figure, which
                 # assembly then refuses to read (with a warning), keeping its caption.
                 caption: Inlines = (Text(refused.group("caption")),) if refused["caption"] else ()
-                alt = (refused.group("title") or refused.group("caption") or "").strip()
-                return Figure(Image(refused.group("source")), alt, caption, line=line)
+                given = parse_attrs(refused.group("attrs") or "") or Attrs()
+                alt = given.values.get("fig-alt") or refused["title"] or refused["caption"] or ""
+                source = Image(refused.group("source"))
+                return Figure(source, alt.strip(), caption, id=given.id, line=line)
             return Paragraph(strip_inlines(self.inlines(inline)), line=line)
         image, attrs = parts
         caption = split_crossrefs(strip_inlines(self._inlines(image.children or [], line)))
