@@ -4,6 +4,7 @@ partial file left in the output folder."""
 
 from __future__ import annotations
 
+import os
 import random
 import tomllib
 from pathlib import Path
@@ -38,6 +39,10 @@ def generate(name: str, folder: Path) -> Path:
     if name == "long-paragraph.md":  # one Markdown paragraph of 10,000 lines
         lines = [" ".join(rng.choice(words) for _ in range(9)) for _ in range(10_000)]
         path.write_text("---\ntitle: One long paragraph\n---\n\n" + "\n".join(lines) + "\n")
+    elif name == "fifo.txt":  # a named pipe: refused at once, never read (it would block)
+        os.mkfifo(path)
+    elif name == "zero.txt":  # a symlink to an endless device
+        path.symlink_to("/dev/zero")
     elif name == "many-sections.txt":  # 5,000 headed sections
         body = "".join(f"Section number {n}\nBody text of section {n}.\n" for n in range(1, 5001))
         path.write_text("A lede for an article with very many sections.\n" + body)
@@ -48,7 +53,7 @@ def generate(name: str, folder: Path) -> Path:
 
 def article_for(case: dict[str, Any], tmp_path: Path) -> Path:
     name = case["file"]
-    return generate(name[1:], tmp_path) if name.startswith("@") else CORPUS / name
+    return generate(name[1:], tmp_path) if name.startswith("@") else CORPUS / name  # absolute stays
 
 
 def renders(case: dict[str, Any]) -> bool:
@@ -65,10 +70,12 @@ def test_corpus_case(name: str, tmp_path: Path) -> None:
     article = article_for(case, tmp_path)
     args = [arg.replace("@", str(CORPUS) + "/") for arg in case.get("args", [])]
     out = tmp_path / "dist"
-    result = CliRunner().invoke(main, ["build", str(article), "-o", str(out), *args])
+    env = case.get("env", {})
+    result = CliRunner(env=env).invoke(main, ["build", str(article), "-o", str(out), *args])
     assert result.exit_code == case["exit"], result.output
     assert "Traceback" not in result.output
-    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    # Usage errors (exit 2) are reported by Click as "Error: ..."
+    errors = [line for line in result.stderr.splitlines() if line.lower().startswith("error:")]
     if case["exit"]:
         (error,) = errors  # exactly one line
         assert case["error"] in error

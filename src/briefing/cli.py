@@ -347,6 +347,7 @@ def build(
             options=given,
             out_dir=out_dir,
             progress=Progress(on_plan, on_task, lambda text: click.echo(text, err=True)),
+            isolate=True,
         )
     finally:
         signal.signal(signal.SIGTERM, previous)

@@ -30,6 +30,7 @@ from briefing.errors import (
     InputError,
 )
 from briefing.files import read_bounded
+from briefing.limits import env_source_date_epoch
 from briefing.manifest import MANIFEST, Manifest
 from briefing.model import Document
 from briefing.options import BuildOptions, option_specs
@@ -355,6 +356,7 @@ def run_build(
     options: Mapping[str, Any] | None = None,
     out_dir: Path | None = None,
     progress: Progress | None = None,
+    isolate: bool = False,
 ) -> BuildResult:
     """Build a project: the given articles (with the project's defaults), or its editions.
 
@@ -363,6 +365,9 @@ def run_build(
     :param editions: edition names to build (all when empty).
     :param options: option values that override the project's (``None``: not given).
     :param out_dir: the output folder (default: the project's).
+    :param isolate: render in worker processes even with one job or one task (the command
+        line does: the memory bound and crash isolation cost nothing there); otherwise a
+        single job runs in this process, keeping its engine warm for the next build.
     :raises BuildInterrupted: on Ctrl-C, after recording what was written.
     :raises BriefingError: for a project that cannot be planned (nothing is written).
     """
@@ -379,6 +384,7 @@ def run_build(
     full = not articles and not editions
     selected = [replace(e, options=e.options.merged(edition_given)) for e in selected]
     out = Path(out_dir) if out_dir is not None else _shown(project.output)
+    env_source_date_epoch()  # a bad value is an error before any work, not per output
     jobs, project_warnings = plan(project, selected, run_options.meta)
     read, errors = _read_all(jobs, run_options)
     root = OutputRoot(out)
@@ -421,6 +427,7 @@ def run_build(
                 jobs=workers,
                 timeout=run_options.timeout or None,
                 on_done=done,
+                isolate=isolate,
             )
         except KeyboardInterrupt:
             _write_manifests(run)

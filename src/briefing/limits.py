@@ -7,6 +7,7 @@ worker process of an edition build); elsewhere it does nothing.
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import threading
@@ -16,10 +17,16 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from briefing.errors import OutputError
+from briefing.errors import InputError, OutputError
 from briefing.options import DEFAULT_TIMEOUT
 
-__all__ = ["DEFAULT_TIMEOUT", "RenderTimeout", "deadline"]
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "MAX_EPOCH",
+    "RenderTimeout",
+    "deadline",
+    "env_source_date_epoch",
+]
 
 
 class RenderTimeout(BaseException):
@@ -73,3 +80,23 @@ def deadline(seconds: float | None, *, path: Path | None = None) -> Iterator[Non
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
         sys.unraisablehook = previous_hook
+
+
+#: The last second outputs can carry (PDF and EPUB dates have four-digit years).
+MAX_EPOCH = 253402300799  # 9999-12-31T23:59:59Z
+
+
+def env_source_date_epoch() -> int | None:
+    """``SOURCE_DATE_EPOCH`` from the environment, checked (``None`` when unset or empty).
+
+    :raises InputError: when it is not whole seconds from 1970 up to the year 9999.
+    """
+    env = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not env:
+        return None
+    if not env.isdigit() or int(env) > MAX_EPOCH:
+        raise InputError(
+            f"SOURCE_DATE_EPOCH={env[:40]} is not a time the outputs can carry",
+            hint=f"give whole seconds since 1970-01-01 UTC, at most {MAX_EPOCH} (year 9999)",
+        )
+    return int(env)

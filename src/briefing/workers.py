@@ -13,7 +13,9 @@ queued tasks and re-raises :class:`KeyboardInterrupt`.
 
 from __future__ import annotations
 
+import atexit
 import ctypes
+import gc
 import logging
 import os
 import signal
@@ -27,7 +29,7 @@ from briefing.limits import deadline
 from briefing.produce import Produced, Renderer, TaskSpec, produce
 from briefing.report import collecting
 
-__all__ = ["Outcome", "execute", "run_task"]
+__all__ = ["Outcome", "execute", "limit_memory", "memory_limit_mb", "run_task"]
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +41,16 @@ def _renderer() -> Renderer:
     global _RENDERER
     if _RENDERER is None:
         _RENDERER = Renderer()
+        # Let the engine go while the interpreter is whole: at shutdown WeasyPrint's
+        # font configuration would be finalised after the C bindings it needs are gone.
+        atexit.register(_drop_renderer)
     return _RENDERER
+
+
+def _drop_renderer() -> None:
+    global _RENDERER
+    _RENDERER = None
+    gc.collect()
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +88,11 @@ def run_task(index: int, spec: TaskSpec, timeout: float | None) -> Outcome:
     except MemoryError:
         return Outcome(
             index,
-            error=Diagnostic("rendering ran out of memory", source, hint="split the article"),
+            error=Diagnostic(
+                f"rendering ran out of memory (a worker may use {memory_limit_mb()} MiB)",
+                source,
+                hint="split the article, or raise BRIEFING_MEMORY_LIMIT_MB",
+            ),
             exit_code=EXIT_OUTPUT,
         )
     except Exception as exc:  # a bug: report it, keep the batch going
@@ -100,12 +115,49 @@ def _die_with_parent() -> None:
         return
 
 
-def _start_worker(parent: int) -> None:
+#: How much a worker's address space may grow while it renders (MiB): a bound on memory
+#: besides the timeout, since layout of a huge table grows to several GiB within seconds.
+#: ``$BRIEFING_MEMORY_LIMIT_MB`` changes it; 0 means no limit.
+MEMORY_LIMIT_MB = 3072
+
+
+def memory_limit_mb() -> int:
+    """The per-worker memory budget in MiB (:data:`MEMORY_LIMIT_MB` or the environment's)."""
+    value = os.environ.get("BRIEFING_MEMORY_LIMIT_MB", "").strip()
+    return int(value) if value.isdigit() else MEMORY_LIMIT_MB
+
+
+def limit_memory() -> None:
+    """Cap this worker's address space at its current size plus :func:`memory_limit_mb`.
+
+    A task that needs more fails with :class:`MemoryError` (or its worker dies, if a C
+    library cannot allocate), and the build reports that article and goes on.
+    """
+    budget = memory_limit_mb()
+    if not budget or not sys.platform.startswith("linux"):
+        return
+    import resource
+
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            size_kb = next(int(line.split()[1]) for line in status if line.startswith("VmSize:"))
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = size_kb * 1024 + budget * 1024 * 1024
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (OSError, ValueError, StopIteration):
+        return
+
+
+def _start_worker(parent: int, warm: bool) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
     if os.getppid() != parent:  # the parent died before the request took effect
         os._exit(1)
-    _renderer().engine  # noqa: B018 - load fonts and CSS before the first task
+    if warm:
+        _renderer().engine  # noqa: B018 - load fonts and CSS before the first task
+    limit_memory()
 
 
 def execute(
@@ -114,50 +166,97 @@ def execute(
     jobs: int,
     timeout: float | None,
     on_done: Callable[[Outcome], None],
+    isolate: bool = False,
 ) -> None:
     """Run every task, calling ``on_done`` in this process as each one finishes.
 
-    :param jobs: worker processes; 1 (or a single task) runs here, without workers.
+    :param jobs: worker processes; with one (or one task) the tasks run here, one by one,
+        keeping this process's engine warm for the next call, unless ``isolate``.
+    :param isolate: run in workers even then (a one-shot command: the memory bound and a
+        crash in a C library then cost one task, never the build; it costs a few ms).
     :raises KeyboardInterrupt: after stopping the workers and dropping what was queued.
     """
-    if jobs <= 1 or len(specs) <= 1:
+    if not specs:
+        return
+    if not _can_fork() or (not isolate and (jobs <= 1 or len(specs) <= 1)):
         for index, spec in enumerate(specs):
             on_done(run_task(index, spec, timeout))
         return
-    import concurrent.futures
-    import multiprocessing
-    from concurrent.futures.process import BrokenProcessPool
-
     # Largest first (compendiums, long recipient lists) so no worker is left with a tail.
     order = sorted(
         range(len(specs)),
         key=lambda i: (specs[i].kind != "compendium", -len(specs[i].recipients)),
     )
+    # A worker that dies (out of memory, a crash in a C library) breaks the whole pool and
+    # every task still in it. Those run again in a fresh pool; if that breaks too, each
+    # runs alone, so only the task that kills its worker is reported as failed.
+    broken = _run_pool(specs, order, jobs, timeout, on_done)
+    if broken:
+        broken = _run_pool(specs, broken, jobs, timeout, on_done)
+    for index in broken:
+        if _run_pool(specs, [index], 1, timeout, on_done):
+            on_done(_died(index, specs[index]))
+
+
+def _renders_pdf(spec: TaskSpec) -> bool:
+    return spec.kind == "compendium" or (spec.kind == "article" and "pdf" in spec.options.formats)
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin"
+
+
+def _died(index: int, spec: TaskSpec) -> Outcome:
+    source = spec.documents[0][1].meta.source if spec.kind == "article" else None
+    return Outcome(
+        index,
+        error=Diagnostic(
+            "the worker process died while rendering this",
+            source,
+            hint=(
+                f"it may have needed more than the {memory_limit_mb()} MiB a worker may use"
+                " (set BRIEFING_MEMORY_LIMIT_MB), or split the article"
+            ),
+        ),
+        exit_code=EXIT_OUTPUT,
+    )
+
+
+def _run_pool(
+    specs: Sequence[TaskSpec],
+    indices: Sequence[int],
+    jobs: int,
+    timeout: float | None,
+    on_done: Callable[[Outcome], None],
+) -> list[int]:
+    """Run ``indices`` in a fresh pool; return those lost to a broken pool."""
+    import concurrent.futures
+    import multiprocessing
+    from concurrent.futures.process import BrokenProcessPool
+
     pool = concurrent.futures.ProcessPoolExecutor(
-        max_workers=min(jobs, len(specs)),
+        max_workers=min(jobs, len(indices)),
         mp_context=multiprocessing.get_context("fork"),
         initializer=_start_worker,
-        initargs=(os.getpid(),),
+        initargs=(os.getpid(), any(_renders_pdf(specs[i]) for i in indices)),
     )
+    lost: list[int] = []
     try:
-        futures = {pool.submit(run_task, i, specs[i], timeout): i for i in order}
+        futures = {pool.submit(run_task, i, specs[i], timeout): i for i in indices}
         for future in concurrent.futures.as_completed(futures):
             try:
                 outcome = future.result()
             except BrokenProcessPool:
-                outcome = Outcome(
-                    futures[future],
-                    error=Diagnostic(
-                        "a worker process died while rendering",
-                        hint="it may have run out of memory; try -j 1",
-                    ),
-                    exit_code=EXIT_OUTPUT,
-                )
+                lost.append(futures[future])
+                continue
             on_done(outcome)
     except BaseException:
         _kill(pool)
         raise
     pool.shutdown(wait=True)
+    return sorted(lost, key=list(indices).index)
 
 
 def _kill(pool: Any) -> None:

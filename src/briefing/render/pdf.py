@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from briefing.errors import Diagnostic, OutputError
+from briefing.limits import env_source_date_epoch
 from briefing.model import Document
 from briefing.render.html import HtmlDocument
 from briefing.report import warn
@@ -54,9 +55,9 @@ FALLBACK_EPOCH = 946684800
 
 def source_date_epoch(date: dt.date | None) -> int:
     """The timestamp stamped into outputs: SOURCE_DATE_EPOCH, else the article date, else fixed."""
-    env = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if env.isdigit():
-        return int(env)
+    env = env_source_date_epoch()
+    if env is not None:
+        return env
     if date is not None:
         return int(dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC).timestamp())
     return FALLBACK_EPOCH
