@@ -600,3 +600,18 @@ def test_quarto_figure_and_table_divs(tmp_path: Path) -> None:
     assert figure.alt == "The chart"
     (table,) = document.tables
     assert table.id == "tbl-d" and table.caption == (Text("Data"),)
+
+
+def test_a_quote_of_only_a_list_is_kept(tmp_path: Path) -> None:
+    document, warnings = read(tmp_path, "Text.\n\n> - a\n> - b\n\n>\n")
+    assert warnings[0].message == "a quote with no text is ignored" and len(warnings) == 1
+    _, quote = body(document)
+    assert isinstance(quote, Quote) and isinstance(quote.blocks[0], ListBlock)
+
+
+def test_with_numbering_off_author_numbers_stay_in_the_heading(tmp_path: Path) -> None:
+    document, _ = read(tmp_path, "## 1. One\n\nx\n\n## 2. Two\n\nx\n", numbered=False)
+    assert [(s.number, s.heading) for s in document.sections] == [
+        (None, "1. One"),
+        (None, "2. Two"),
+    ]

@@ -3,7 +3,10 @@
 A reader turns lines into :class:`Draft` sections; :func:`assemble` then does the work
 that must be identical for every input format (captions, numbering, ids), which is what
 makes a Markdown article and the same article in the plain-text format read to an equal
-model.
+model: heading levels without gaps, an author's own section numbers kept once, table
+captions (``Table: ...``, ``**Table 2: ...**``, ``{#tbl-x}``), numbers for tables, figures
+and notes, figure images resolved (:mod:`.images`), author ids checked, cross-references
+numbered, and links to anchors that do not exist turned into text (with a warning).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from briefing.model import (
     Text,
     nested_blocks,
     plain,
+    walk_inlines,
 )
 from briefing.prose import sentences
 from briefing.readers.attrs import ID_PATTERN, split_attrs
@@ -159,15 +163,22 @@ def _lower_initial(word: str) -> str:
     return word
 
 
+def _blank(block: Block) -> bool:
+    """True for a paragraph with no text (and no note), or a quote holding only such."""
+    if isinstance(block, Paragraph):
+        notes = any(isinstance(node, Note) for node in walk_inlines(block.content))
+        return not notes and not plain(block.content).strip()
+    if isinstance(block, Quote):
+        return all(_blank(inner) for inner in block.blocks)
+    return False
+
+
 def _drop_blank(draft: Draft, path: Path) -> None:
     """Drop paragraphs and quotes with no text (e.g. ``` `` ` `` ```): they would print
     nothing, and a lede without a sentence has no description to give."""
     kept = []
     for block in draft.blocks:
-        empty_quote = isinstance(block, Quote) and not any(
-            isinstance(inner, Paragraph) and plain(inner.content).strip() for inner in block.blocks
-        )
-        if (isinstance(block, Paragraph) and not plain(block.content).strip()) or empty_quote:
+        if _blank(block):
             warn(
                 Diagnostic(
                     f"a {block.type} with no text is ignored",
@@ -209,7 +220,8 @@ def assemble(
                 )
             )
     _normalise_levels(drafts, path)
-    authored = _author_numbers(drafts)
+    # With numbering off, an author's numbers stay part of the headings as written.
+    authored = _author_numbers(drafts) if numbered else None
     used: dict[str, int] = {}
     ids = _section_ids(drafts, path, used, authored or {})
     numbers = _Numbers(path, images or ImagePolicy(), used)
