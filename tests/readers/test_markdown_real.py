@@ -615,3 +615,9 @@ def test_with_numbering_off_author_numbers_stay_in_the_heading(tmp_path: Path) -
         (None, "1. One"),
         (None, "2. Two"),
     ]
+
+
+def test_an_empty_callout_is_dropped_with_a_warning(tmp_path: Path) -> None:
+    document, warnings = read(tmp_path, "Text.\n\n> [!NOTE]\n\n> [!TIP] Titled\n")
+    assert "brief.md:3: a callout with no text is ignored" in messages(warnings)
+    assert [type(b).__name__ for b in body(document)] == ["Paragraph", "Callout"]

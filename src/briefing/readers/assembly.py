@@ -164,12 +164,16 @@ def _lower_initial(word: str) -> str:
 
 
 def _blank(block: Block) -> bool:
-    """True for a paragraph with no text (and no note), or a quote holding only such."""
+    """True for a paragraph with no text (and no note), or a quote or untitled callout
+    holding only such."""
     if isinstance(block, Paragraph):
         notes = any(isinstance(node, Note) for node in walk_inlines(block.content))
         return not notes and not plain(block.content).strip()
     if isinstance(block, Quote):
         return all(_blank(inner) for inner in block.blocks)
+    if isinstance(block, Callout):
+        title = plain(block.title).strip() if block.title is not None else ""
+        return not title and all(_blank(inner) for inner in block.blocks)
     return False
 
 
