@@ -360,8 +360,12 @@ def test_allowed_host_is_fetched_and_cached(tmp_path: Path, image_server: str) -
     (cached,) = (tmp_path / "cache").iterdir()
     assert cached.read_bytes() == png()
     assert (tmp_path / "cache").stat().st_mode & 0o777 == 0o700
-    with pytest.raises(InputError, match="served as 'text/html'"):
-        resolve_image(Image(f"{image_server}/page"), path=article, line=3, number=3, policy=policy)
+    with collecting() as warnings:
+        page = resolve_image(
+            Image(f"{image_server}/page"), path=article, line=3, number=3, policy=policy
+        )
+    assert page.data is None and page.url == f"{image_server}/page"
+    assert "served as 'text/html', not an image; linked instead" in messages(warnings)
     # https only unless the host is listed with http://
     https_only = ImagePolicy(allow_hosts=("127.0.0.1",), cache=tmp_path / "cache2")
     with collecting() as warnings:
@@ -621,3 +625,19 @@ def test_an_empty_callout_is_dropped_with_a_warning(tmp_path: Path) -> None:
     document, warnings = read(tmp_path, "Text.\n\n> [!NOTE]\n\n> [!TIP] Titled\n")
     assert "brief.md:3: a callout with no text is ignored" in messages(warnings)
     assert [type(b).__name__ for b in body(document)] == ["Paragraph", "Callout"]
+
+
+def test_images_table_in_briefing_toml(tmp_path: Path) -> None:
+    from briefing.config import load_project
+
+    config = tmp_path / "briefing.toml"
+    editions = '[[editions]]\nname = "e"\nsources = ["a.md"]\n'
+    config.write_text('[images]\nallow_hosts = ["example.org", "http://intranet"]\n' + editions)
+    assert load_project(config).images.allow_hosts == ("example.org", "http://intranet")
+    config.write_text('[images]\nallow_hosts = ["a b"]\n' + editions)
+    with pytest.raises(InputError, match="'a b' is not a host name") as error:
+        load_project(config)
+    assert error.value.diagnostic.line == 2
+    config.write_text("[images]\nallow_host = []\n" + editions)
+    with pytest.raises(InputError, match="allow_host"):
+        load_project(config)

@@ -10,7 +10,8 @@ rules, so that an article can never make the tool read what the user did not all
   event handlers, no link or ``url(...)`` that leaves the document;
 - ``http(s)`` images are not fetched unless their host is listed in ``[images]
   allow_hosts`` of ``briefing.toml``; otherwise the figure keeps its caption and alt text
-  and links to the image, with a warning;
+  and links to the image, with a warning (so does an allowed image that cannot be
+  fetched: offline, too large, not an image);
 - ``data:`` and ``file:`` URLs, other schemes and absolute paths are refused with a warning
   (the figure keeps its caption and alt text).
 """
@@ -222,8 +223,9 @@ def resolve_image(
     """Resolve ``image.source`` for figure ``number`` of the article at ``path``.
 
     Returns the image with ``data``, ``media_type``, size and a safe ``name``
-    (``fig-2.png``) when it is embedded, or with ``url`` set (remote, not fetched) or
-    neither (refused), after a warning that says why and what to do.
+    (``fig-2.png``) when it is embedded, or with ``url`` set (remote: not allowed, or
+    allowed but not fetched) or neither (refused), after a warning that says why and what
+    to do.
 
     :raises InputError: for a local file that is missing, too large, or not a PNG, JPEG,
         GIF or SVG image (naming the article's line).
@@ -234,8 +236,14 @@ def resolve_image(
     scheme = parts.scheme.lower()
     if scheme in ("http", "https"):
         if parts.hostname and policy.allows(scheme, parts.hostname):
-            data = _fetch(source, path=path, line=line, policy=policy)
-            return _embed(image, data, source, path=path, line=line, number=number)
+            try:
+                data = _fetch(source, path=path, line=line, policy=policy)
+                return _embed(image, data, source, path=path, line=line, number=number)
+            except InputError as exc:
+                # An allowed image that cannot be had (offline, moved, not an image): the
+                # figure links to it, as if the host were not listed; never a failed build.
+                warn(replace(exc.diagnostic, message=exc.diagnostic.message + "; linked instead"))
+                return replace(image, url=source, data=None)
         warn(
             Diagnostic(
                 f"the remote image '{source}' is not fetched; the figure links to it instead",
