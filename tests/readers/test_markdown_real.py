@@ -503,7 +503,8 @@ def test_real_brief_model() -> None:
         (None, "Key takeaways"),
         ("A", "Data annex"),
     ]
-    assert max(s.level for s in document.sections) == 3
+    # '#####' under '###' (a skipped level) reads one level deeper, no more
+    assert [s.level for s in document.toc][:4] == [1, 2, 3, 1]
     supply, nodes = document.tables
     assert (supply.id, len(supply.header), len(supply.rows)) == ("tbl-supply", 6, 5)
     assert (nodes.id, len(nodes.header), len(nodes.rows)) == ("tbl-nodes", 8, 32)
