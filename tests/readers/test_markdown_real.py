@@ -246,6 +246,8 @@ def test_remote_image_is_linked_not_fetched(tmp_path: Path) -> None:
     (figure,) = document.figures
     assert figure.image == Image("https://example.org/load.png", url="https://example.org/load.png")
     assert 'allow_hosts = ["example.org"]' in messages(warnings)
+    _, warnings = read(tmp_path, "Text.\n\n![Load](http://example.org/load.png)\n")
+    assert 'allow_hosts = ["http://example.org"]' in messages(warnings)
 
 
 @pytest.mark.parametrize(

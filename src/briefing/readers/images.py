@@ -244,12 +244,13 @@ def resolve_image(
                 # figure links to it, as if the host were not listed; never a failed build.
                 warn(replace(exc.diagnostic, message=exc.diagnostic.message + "; linked instead"))
                 return replace(image, url=source, data=None)
+        entry = parts.hostname if scheme == "https" else f"http://{parts.hostname}"
         warn(
             Diagnostic(
                 f"the remote image '{source}' is not fetched; the figure links to it instead",
                 path,
                 line,
-                f'to embed it, add [images] allow_hosts = ["{parts.hostname}"] to briefing.toml',
+                f'to embed it, add [images] allow_hosts = ["{entry}"] to briefing.toml',
             )
         )
         return replace(image, url=source, data=None)
