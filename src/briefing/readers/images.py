@@ -234,8 +234,11 @@ def resolve_image(
     source = image.source.strip()
     parts = urlsplit(source)
     scheme = parts.scheme.lower()
-    if scheme in ("http", "https"):
-        if parts.hostname and policy.allows(scheme, parts.hostname):
+    if scheme in ("http", "https") and not parts.hostname:
+        _refuse(path, line, f"the image address '{_short(source)}' has no host", "fix the URL")
+        return image
+    if scheme in ("http", "https") and parts.hostname:
+        if policy.allows(scheme, parts.hostname):
             try:
                 data = _fetch(source, path=path, line=line, policy=policy)
                 return _embed(image, data, source, path=path, line=line, number=number)
