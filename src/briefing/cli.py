@@ -258,6 +258,7 @@ def _seconds(ctx: click.Context, param: click.Parameter, value: float | None) ->
 @click.option(
     "--keep-going", is_flag=True, help="Build what can be built; report every failure at the end."
 )
+@click.option("--strict", is_flag=True, help="A PDF over its max_pages budget is an error.")
 @_json_option
 @_common_options
 @handle_errors
@@ -279,6 +280,7 @@ def build(
     timeout: float | None,
     max_input_size: int | None,
     keep_going: bool,
+    strict: bool,
     as_json: bool,
 ) -> None:
     """Build briefings: ARTICLES, or every edition of the project.
@@ -324,6 +326,7 @@ def build(
         "force": force or None,
         "keep_going": keep_going or None,
         "check": run_check or None,
+        "strict": strict or None,
     }
     bar: Any = None
     show = not as_json and sys.stderr.isatty()

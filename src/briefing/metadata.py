@@ -54,6 +54,9 @@ META_KEYS: dict[str, str] = {
     "keywords": "keywords",
     "tags": "keywords",
     "identifier": "identifier",
+    "max_pages": "max_pages",
+    "max-pages": "max_pages",
+    "fit": "fit",
 }
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _ISO_DAY = re.compile(r"^(?P<year>\d{1,4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})(?:[T ].*)?$")
@@ -124,6 +127,10 @@ def coerce_value(name: str, value: Any) -> object:
         else:
             raise ValueError("must be text or a list of text")
         return tuple(cleaned for item in items if (cleaned := _clean(item)))
+    if name == "max_pages":
+        return _count(value)
+    if name == "fit":
+        return _flag(value)
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise ValueError("must be text")
     text = _clean(value if isinstance(value, str) else str(value))
@@ -136,6 +143,25 @@ def coerce_value(name: str, value: Any) -> object:
     if not text:
         raise ValueError("must not be empty")
     return text
+
+
+def _count(value: Any) -> int:
+    """A page count: a whole number from 1 (``-M max_pages=2`` gives text)."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 10000:
+        raise ValueError("must be a whole number of pages, at least 1")
+    return value
+
+
+def _flag(value: Any) -> bool:
+    """True or false (``-M fit=true`` gives text)."""
+    text = value.strip().lower() if isinstance(value, str) else value
+    if text in (True, "true", "yes", "on"):
+        return True
+    if text in (False, "false", "no", "off"):
+        return False
+    raise ValueError("must be true or false")
 
 
 def title_from_path(path: Path) -> str:

@@ -356,6 +356,8 @@ class Meta:
     :param marking: a handling marking such as ``UNCLASSIFIED`` or ``TLP:AMBER``.
     :param status: ``final`` or ``draft`` (a draft gets a watermark).
     :param identifier: a stable identifier (EPUB ``dc:identifier``); derived when absent.
+    :param max_pages: the PDF's page budget (a warning when over it).
+    :param fit: when over the budget, try tighter leading, then a smaller body size.
     """
 
     title: str
@@ -371,6 +373,8 @@ class Meta:
     summary: str | None = None
     keywords: tuple[str, ...] = ()
     identifier: str | None = None
+    max_pages: int | None = None
+    fit: bool = False
     source: Path | None = field(default=None, compare=False)
 
     @property

@@ -19,7 +19,7 @@ from briefing.options import BuildOptions
 from briefing.themes import Theme
 
 if TYPE_CHECKING:
-    from briefing.render.pdf import PdfEngine
+    from briefing.render.pdf import PdfEngine, RenderedPdf
 
 __all__ = ["Produced", "Renderer", "TaskSpec", "html_assets", "produce"]
 
@@ -144,13 +144,24 @@ def _article(spec: TaskSpec, renderer: Renderer) -> list[Produced]:
         )
         produced.append(Produced(f"{slug}.html", "html", html.html.encode()))
     if "pdf" in options.formats:
-        html = render_html(document, theme=spec.theme, paper=options.paper)
-        rendered = renderer.engine.render(
-            html,
-            variant=options.pdf_variant,
-            article_dir=source.parent if source else None,
-            attachments=(spec.attachment,) if spec.attachment else (),
-        )
+        from briefing.budget import within_budget
+
+        def render_pdf(fit_css: str | None) -> RenderedPdf:
+            html = render_html(
+                document,
+                theme=spec.theme,
+                paper=options.paper,
+                extra_context={"fit_css": fit_css},
+            )
+            return renderer.engine.render(
+                html,
+                variant=options.pdf_variant,
+                article_dir=source.parent if source else None,
+                attachments=(spec.attachment,) if spec.attachment else (),
+                cover_pages=1 if spec.theme.cover == "page" else 0,
+            )
+
+        rendered = within_budget(document.meta, render_pdf, strict=options.strict)
         anchors, labels = rendered.anchor_pages, rendered.page_labels
         produced.append(Produced(f"{slug}.pdf", "pdf", rendered.data, rendered.pages))
         if spec.recipients:

@@ -199,8 +199,9 @@ def fingerprint(value: Any, root: Path) -> Any:
 
 @lru_cache(maxsize=32)
 def theme_digest(theme: Theme) -> str:
-    """The hash of every file of a theme, with its place in the theme."""
-    digest = hashlib.sha256()
+    """The hash of every file of a theme, with its place in the theme (and the project's
+    ``_brand.yml`` with the files it names)."""
+    digest = hashlib.sha256(theme.brand.digest.encode() if theme.brand else b"")
     for folder_index, folder in enumerate(theme.roots):
         for path in sorted(folder.rglob("*")):
             if path.is_file():

@@ -281,14 +281,14 @@ def test_symlink_out_of_the_folder_is_refused(tmp_path: Path) -> None:
     assert "outside the article's folder" in messages(warnings)
 
 
-def test_not_an_image_and_missing_file_are_errors(tmp_path: Path) -> None:
+def test_not_an_image_is_an_error_a_missing_file_a_warning(tmp_path: Path) -> None:
     (tmp_path / "notes.png").write_text("hello")
     with pytest.raises(InputError) as error:
         read(tmp_path, "Text.\n\n![Caption](notes.png)\n")
     assert error.value.diagnostic.line == 3 and "not a PNG, JPEG, GIF or SVG" in str(error.value)
-    with pytest.raises(InputError) as error:
-        read(tmp_path, "Text.\n\n![Caption](missing.png)\n")
-    assert error.value.diagnostic.line == 3
+    document, warnings = read(tmp_path, "Text.\n\n![Caption](missing.png)\n")
+    assert document.figures[0].image.data is None
+    assert "brief.md:3: the image 'missing.png' is not found" in messages(warnings)
 
 
 def test_svg_is_sanitised(tmp_path: Path) -> None:

@@ -53,4 +53,4 @@ def test_shared_syntax_and_assembly_are_separate_modules() -> None:
 
     assert "split_row" in syntax.__all__ and "split_takeaway" in syntax.__all__
     assert "assemble" in assembly.__all__ and "Draft" in assembly.__all__
-    assert set(source.__all__) == {"decode", "read_bytes", "split_front_matter"}
+    assert set(source.__all__) == {"decode", "parse_yaml", "read_bytes", "split_front_matter"}

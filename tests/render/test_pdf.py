@@ -65,9 +65,8 @@ def test_outline_matches_sections(reader: pypdf.PdfReader) -> None:
 
 
 def test_page_labels(reader: pypdf.PdfReader) -> None:
-    labels = reader.page_labels
-    assert labels[0] == "Cover"
-    assert labels[1:] == [str(n) for n in range(2, len(reader.pages) + 1)]
+    # Page 1 starts the text (no stand-alone cover page): every page has its number.
+    assert reader.page_labels == [str(n) for n in range(1, len(reader.pages) + 1)]
 
 
 def test_fonts_are_embedded(reader: pypdf.PdfReader) -> None:

@@ -19,12 +19,14 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from briefing.errors import InputError
+from briefing.i18n import messages_for
 from briefing.metadata import build_meta
-from briefing.model import Document
+from briefing.model import Document, ListBlock, ListItem, Takeaways
 from briefing.options import MAX_INPUT_BYTES
-from briefing.readers.assembly import LineRole, Parsed, assemble
+from briefing.readers.assembly import Draft, LineRole, Parsed, assemble
 from briefing.readers.images import ImagePolicy
 from briefing.readers.source import decode, read_bytes, split_front_matter
+from briefing.report import collecting
 
 __all__ = [
     "READERS",
@@ -145,14 +147,26 @@ def read_article(
     """
     title_known = bool(meta and meta.get("title"))
     source = _load(Path(path), fmt, data, title_known, max_bytes)
+    front = dict(source.front)
+    takeaways = _front_takeaways(front, source)
     document_meta = build_meta(
-        source.front,
+        {**source.parsed.meta, **front},  # the body's byline and date, under the front matter
         path=source.path,
         key_lines=source.key_lines,
         overrides=meta,
         body_title=source.parsed.title,
     )
-    sections = assemble(source.parsed.drafts, path=source.path, numbered=numbered, images=images)
+    drafts = source.parsed.drafts
+    if source.parsed.sources:
+        drafts.append(_sources_draft(source.parsed.sources, document_meta.language))
+    sections = assemble(
+        drafts,
+        path=source.path,
+        numbered=numbered,
+        takeaways=takeaways,
+        marked=source.parsed.marked,
+        images=images,
+    )
     document = Document(meta=document_meta, sections=sections)
     logger.debug(
         "read %s: %d sections, %d takeaways, %d tables",
@@ -164,11 +178,46 @@ def read_article(
     return document
 
 
+def _front_takeaways(front: dict[str, Any], source: _Source) -> Takeaways | None:
+    """Take ``takeaways:`` out of the front matter (it is not a metadata key)."""
+    if "takeaways" not in front:
+        return None
+    from briefing.readers.takeaways import front_takeaways
+
+    value = front.pop("takeaways")
+    return front_takeaways(value, path=source.path, line=source.key_lines.get("takeaways"))
+
+
+def _sources_draft(items: list[ListItem], language: str) -> Draft:
+    """The closing "Sources" section: a numbered list of the plain text's sources."""
+    heading = messages_for(language)("Sources")
+    line = items[0].line
+    return Draft(heading, 1, line, [ListBlock(tuple(items), ordered=True, line=line)])
+
+
 def explain_article(path: Path | str, *, fmt: str | None = None) -> list[LineRole]:
-    """Each input line with the role the reader gave it and why (``briefing explain``)."""
+    """Each input line with the role the reader gave it and why (``briefing explain``),
+    including the takeaway decision for each list."""
+    from briefing.readers.takeaways import settle
+
     source = _load(Path(path), fmt, None, False, MAX_BYTES)
     roles = [
         LineRole(number, "front matter", "metadata block", text)
         for number, text in enumerate(source.front_lines, 1)
     ]
-    return roles + source.parsed.roles
+    front = dict(source.front)
+    with collecting():
+        decisions = settle(
+            source.parsed.drafts,
+            path=source.path,
+            front=_front_takeaways(front, source),
+            marked=source.parsed.marked,
+        )
+    by_line = {role.line: role for role in source.parsed.roles}
+    for decision in decisions:
+        known = by_line.get(decision.line)
+        if known is not None and known.role in ("list item", "takeaway"):
+            by_line[decision.line] = LineRole(
+                decision.line, decision.role, decision.reason, known.text
+            )
+    return roles + [by_line[line] for line in sorted(by_line)]

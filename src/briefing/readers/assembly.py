@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from briefing.errors import Diagnostic, InputError
 from briefing.model import (
@@ -28,6 +30,7 @@ from briefing.model import (
     Inlines,
     Link,
     ListBlock,
+    ListItem,
     Note,
     Paragraph,
     Quote,
@@ -90,11 +93,21 @@ class Draft:
 
 @dataclass(slots=True)
 class Parsed:
-    """A reader's result: sections, a title the body itself gave, and line roles."""
+    """A reader's result: sections, a title the body itself gave, and line roles.
+
+    ``meta`` is metadata the body gives (a byline's authors, a ``Date:`` line), as
+    :class:`~briefing.model.Meta` field names with checked values; front matter and
+    overrides win over it. ``sources`` are the items of a closing "Sources" list (plain
+    text ``Source:`` lines and bare URLs). ``marked`` holds the lines of lists the author
+    marked as takeaways (``{.takeaways}``).
+    """
 
     drafts: list[Draft]
     title: str | None = None
     roles: list[LineRole] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+    sources: list[ListItem] = field(default_factory=list)
+    marked: set[int] = field(default_factory=set)
 
 
 # -- inline helpers every reader uses ------------------------------------------------
@@ -201,15 +214,22 @@ def assemble(
     *,
     path: Path,
     numbered: bool = True,
+    takeaways: Takeaways | None = None,
+    marked: Collection[int] = (),
     images: ImagePolicy | None = None,
 ) -> tuple[Section, ...]:
-    """Turn drafts into sections: blank paragraphs dropped, levels normalised, captions,
-    numbers (sections, tables, figures, notes), ids, images resolved, cross-references
-    numbered and internal links checked.
+    """Turn drafts into sections: takeaways decided, blank paragraphs dropped, levels
+    normalised, captions, numbers (sections, tables, figures, notes), ids, images resolved,
+    cross-references numbered and internal links checked.
 
+    :param takeaways: the front matter's takeaways, which win over the body's lists.
+    :param marked: lines of lists the author marked as takeaways (``{.takeaways}``).
     :param images: which remote hosts may be fetched (default: none).
     :raises InputError: for an author's id that is malformed, reserved or used twice.
     """
+    from briefing.readers.takeaways import settle  # it builds on this module
+
+    settle(drafts, path=path, front=takeaways, marked=marked)
     for draft in drafts:
         _drop_blank(draft, path)
     drafts = [d for d in drafts if d.heading is not None or d.blocks]

@@ -6,6 +6,7 @@ rules, so that an article can never make the tool read what the user did not all
 - a relative path must resolve (symlinks followed) to a regular file inside the article's
   folder or below it; it is read with a size limit, its type is told from its first bytes
   (PNG, JPEG, GIF or SVG; anything else is an error), and its pixel size from its header;
+  a missing file is a warning (the figure keeps its caption and alt text);
 - SVG is parsed with entities refused and sanitised: no scripts, no ``foreignObject``, no
   event handlers, no link or ``url(...)`` that leaves the document;
 - ``http(s)`` images are not fetched unless their host is listed in ``[images]
@@ -227,8 +228,9 @@ def resolve_image(
     allowed but not fetched) or neither (refused), after a warning that says why and what
     to do.
 
-    :raises InputError: for a local file that is missing, too large, or not a PNG, JPEG,
-        GIF or SVG image (naming the article's line).
+    :raises InputError: for a local file that is too large, not a regular file, or not a
+        PNG, JPEG, GIF or SVG image (naming the article's line); a missing file is a
+        warning, like a refused source.
     """
     policy = policy or ImagePolicy()
     source = image.source.strip()
@@ -277,6 +279,14 @@ def resolve_image(
             line,
             f"the image '{source}' is outside the article's folder, so it is not read",
             "move the image into the article's folder (or below it)",
+        )
+        return image
+    if not target.exists():
+        _refuse(
+            path,
+            line,
+            f"the image '{source}' is not found, so the figure shows only its caption",
+            "check the file name; it is relative to the article's folder",
         )
         return image
     try:

@@ -16,7 +16,7 @@ from typing import Any
 from briefing.errors import InputError
 from briefing.files import read_bounded
 
-__all__ = ["decode", "read_bytes", "split_front_matter"]
+__all__ = ["decode", "parse_yaml", "read_bytes", "split_front_matter"]
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # Unicode's other line ends, as Python's str.splitlines() reads them: U+2029 separates
@@ -172,6 +172,38 @@ def _yaml_loader() -> type:
     return Loader
 
 
+def parse_yaml(
+    text: str, path: Path, *, first_line: int, what: str, hint: str | None = None
+) -> tuple[Any, Any]:
+    """YAML text as ``(node, data)`` with the safe loader (for line numbers: the node).
+
+    :param first_line: the file line the text starts on.
+    :param what: names the text in errors ("the front matter", "_brand.yml").
+    :raises InputError: for invalid or too deeply nested YAML, naming the line.
+    """
+    import yaml
+
+    loader = _yaml_loader()(text)
+    try:
+        node = loader.get_single_node()
+        return node, loader.construct_document(node) if node is not None else None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise InputError(
+            f"{what} is not valid YAML: {problem}",
+            path=path,
+            line=(mark.line + first_line) if mark is not None else 1,
+            hint=hint,
+        ) from exc
+    except RecursionError:
+        raise InputError(
+            f"{what} is nested too deeply", path=path, line=first_line, hint=hint
+        ) from None
+    finally:
+        loader.dispose()
+
+
 def split_front_matter(lines: list[str], path: Path) -> tuple[dict[str, Any], dict[str, int], int]:
     """Split a leading YAML block (``---`` ... ``---``) off the article.
 
@@ -192,28 +224,13 @@ def split_front_matter(lines: list[str], path: Path) -> tuple[dict[str, Any], di
         )
     import yaml  # only articles with front matter pay for it
 
-    loader = _yaml_loader()("\n".join(lines[1:end]))
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise InputError(
-            f"the front matter is not valid YAML: {problem}",
-            path=path,
-            line=(mark.line + 2) if mark is not None else 1,
-            hint="write it as 'key: value' lines",
-        ) from exc
-    except RecursionError:
-        raise InputError(
-            "the front matter is nested too deeply",
-            path=path,
-            line=2,
-            hint="write it as 'key: value' lines",
-        ) from None
-    finally:
-        loader.dispose()
+    node, data = parse_yaml(
+        "\n".join(lines[1:end]),
+        path,
+        first_line=2,
+        what="the front matter",
+        hint="write it as 'key: value' lines",
+    )
     if data is None:
         return {}, {}, end + 1
     if not isinstance(data, dict):

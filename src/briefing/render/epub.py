@@ -183,7 +183,7 @@ def render_epub(
             {"property": "pageBreakSource"},
         )
 
-    css_text = theme.style("epub.css").read_bytes()
+    css_text = theme.resolve_colours(theme.style("epub.css").read_text("utf-8")).encode()
     css = epub.EpubItem(
         uid="style", file_name="style/briefing.css", media_type="text/css", content=css_text
     )

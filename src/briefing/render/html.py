@@ -33,11 +33,12 @@ from briefing.model import (
     Paragraph,
     Section,
     Strong,
+    Takeaways,
     Text,
     plain,
 )
 from briefing.prose import sentences
-from briefing.themes import Theme
+from briefing.themes import Theme, builtin_root, builtin_themes
 from briefing.version import __version__
 
 if TYPE_CHECKING:
@@ -59,23 +60,24 @@ PAPER_SIZES = {"a4": "A4", "letter": "letter", "a5": "A5", "legal": "legal"}
 
 _SAFE_SCHEMES = re.compile(r"^(https?:|mailto:|#)", re.IGNORECASE)
 
-#: Banner colours (text, background) for well-known markings; anything else is neutral.
-#: Values come from this table only, never from article text.
+#: Banner colours (text, fill) for well-known markings, as palette variables (see the theme's
+#: palette.css); anything else is neutral. Values come from the palette only, never from
+#: article text.
 _MARKING_COLOURS = {
-    "tlp:red": ("#ffffff", "#c8102e"),
-    "tlp:amber": ("#000000", "#ffc000"),
-    "tlp:amber+strict": ("#000000", "#ffc000"),
-    "tlp:green": ("#ffffff", "#2e7d32"),
-    "tlp:clear": ("#000000", "#ffffff"),
-    "tlp:white": ("#000000", "#ffffff"),
-    "unclassified": ("#ffffff", "#2e7d32"),
-    "official": ("#ffffff", "#2e7d32"),
-    "official-sensitive": ("#ffffff", "#1d4f91"),
-    "confidential": ("#ffffff", "#1d4f91"),
-    "restricted": ("#000000", "#ffc000"),
-    "secret": ("#ffffff", "#c8102e"),
-    "top secret": ("#000000", "#f28c28"),
-    "draft": ("#ffffff", "#5f6b7a"),
+    "tlp:red": ("marking-dark", "marking-red"),
+    "tlp:amber": ("marking-light", "marking-amber"),
+    "tlp:amber+strict": ("marking-light", "marking-amber"),
+    "tlp:green": ("marking-dark", "marking-green"),
+    "tlp:clear": ("marking-light", "paper"),
+    "tlp:white": ("marking-light", "paper"),
+    "unclassified": ("marking-dark", "marking-green"),
+    "official": ("marking-dark", "marking-green"),
+    "official-sensitive": ("marking-dark", "marking-blue"),
+    "confidential": ("marking-dark", "marking-blue"),
+    "restricted": ("marking-light", "marking-amber"),
+    "secret": ("marking-dark", "marking-red"),
+    "top secret": ("marking-light", "marking-orange"),
+    "draft": ("marking-dark", "marking-grey"),
 }
 
 
@@ -112,21 +114,32 @@ def block_ids(document: Document) -> list[tuple[Section, list[tuple[str, Block]]
     ]
 
 
-def _marking_style(marking: str | None) -> dict[str, str] | None:
+def _marking_style(marking: str | None, palette: dict[str, str]) -> dict[str, str] | None:
     if not marking:
         return None
-    fg, bg = _MARKING_COLOURS.get(" ".join(marking.lower().split()), ("#ffffff", "#3a4450"))
-    return {"color": fg, "background": bg, "border": "#000000" if bg == "#ffffff" else bg}
+    fg, bg = _MARKING_COLOURS.get(
+        " ".join(marking.lower().split()), ("marking-dark", "marking-neutral")
+    )
+    colour, fill = palette[fg], palette[bg]
+    return {
+        "color": colour,
+        "background": fill,
+        "border": colour if fill.lower() == palette["paper"].lower() else fill,
+    }
 
 
-def _watermark_url(text: str) -> str:
-    """A data: URL of a faint diagonal SVG watermark (fixed text from the tool, not the article)."""
+def _watermark_url(text: str, colour: str) -> str:
+    """A data: URL of a diagonal SVG watermark (fixed text from the tool, not the article).
+
+    Drawn above the page's boxes, so its fill is light and mostly transparent: text under
+    it stays readable (and keeps its contrast), yet it shows on the takeaways box too.
+    """
     svg = (
         '<svg xmlns="http://www.w3.org/2000/svg" width="210mm" height="297mm" '
         'viewBox="0 0 210 297">'
         '<text x="105" y="160" text-anchor="middle" font-family="Inter, sans-serif" '
-        'font-weight="700" font-size="46" fill="#b0b7c3" fill-opacity="0.28" '
-        f'transform="rotate(-45 105 148)">{text}</text></svg>'
+        f'font-weight="700" font-size="46" fill="{escape(colour)}" fill-opacity="0.13" '
+        f'transform="rotate(-45 105 148)">{escape(text)}</text></svg>'
     )
     return "data:image/svg+xml," + quote(svg)
 
@@ -165,11 +178,12 @@ def _environment(theme: Theme) -> jinja2.Environment:
     import jinja2
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+    builtin = builtin_root() / "templates"
     loader = jinja2.ChoiceLoader(
         [
             jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
             jinja2.PrefixLoader(
-                {theme.base: jinja2.FileSystemLoader(str(theme.builtin_template_dir))}
+                {name: jinja2.FileSystemLoader(str(builtin / name)) for name in builtin_themes()}
             ),
         ]
     )
@@ -251,6 +265,7 @@ def lede_sentence(document: Document, limit: int = 240) -> str | None:
 def common_context(document: Document, theme: Theme) -> dict[str, Any]:
     """What every template (PDF and EPUB) gets about the document."""
     meta = document.meta
+    palette = theme.palette
     return {
         "document": document,
         "meta": meta,
@@ -262,7 +277,10 @@ def common_context(document: Document, theme: Theme) -> dict[str, Any]:
         "toc_entries": [(section, f"#{section.id}") for section in document.toc],
         "show_contents": len(document.toc) >= theme.contents_from,
         "date_label": date_label(meta.date),
-        "marking_style": _marking_style(meta.marking),
+        "marking_style": _marking_style(meta.marking, palette),
+        "palette": palette,
+        "brand": theme.brand,
+        "draft": meta.status == "draft",
         "generator": f"briefing {__version__}",
         "_": messages_for(meta.language),
     }
@@ -281,10 +299,46 @@ def _print_context(
     context.update(
         paper=PAPER_SIZES[paper],
         stylesheet_href=stylesheet_href,
-        watermark=_watermark_url("DRAFT") if meta.status == "draft" else None,
+        # The draft watermark is an overlay above the page's boxes (look_css), not a page
+        # background, which the takeaways box would hide.
+        watermark=None,
         date_iso=meta.date.isoformat() if meta.date else None,
+        look_css=_look_css(theme, context["_"]("DRAFT") if meta.status == "draft" else None),
+        cover_page=theme.cover == "page",
+        fit_css=None,
+        **_takeaways_context(document, theme),
     )
     return context
+
+
+def _look_css(theme: Theme, watermark: str | None) -> Markup:
+    """The ``<style>`` of a printed document: the palette (brand colours included), the
+    brand's fonts and, for a draft, the watermark. Built from validated values only."""
+    css = theme.palette_css()
+    if watermark:
+        url = _watermark_url(watermark, theme.palette["draft"])
+        css += f'\n.watermark {{ background-image: url("{url}"); }}'
+    return Markup(css.replace("</", "<\\/"))
+
+
+def _takeaways_context(document: Document, theme: Theme) -> dict[str, Any]:
+    """The takeaways the box on page 1 shows (at most ``theme.takeaways_max``), and the ids
+    of body lists it makes redundant: a takeaways list of the lede or of the first headed
+    section, which would follow the box at once, gives way to a pointer to the box when the
+    box shows all of it."""
+    shown = document.takeaways[: theme.takeaways_max]
+    first = [s for s in document.sections if s.is_lede][:1] + list(document.toc[:1])
+    hidden = {
+        f"{section.id}--{index}"
+        for section in first
+        for index, block in enumerate(section.blocks, 1)
+        if isinstance(block, Takeaways) and set(block.items) <= set(shown)
+    }
+    return {
+        "box_takeaways": shown,
+        "more_takeaways": len(document.takeaways) - len(shown),
+        "hidden_blocks": hidden,
+    }
 
 
 @dataclass(frozen=True, slots=True)

@@ -89,15 +89,30 @@ def make_fetcher(roots: tuple[Path, ...], log: list[FetchRecord]) -> Any:
                 log.append(FetchRecord(url[:60], True))
                 return super().fetch(url, headers)
             if scheme == "file":
-                path = Path(unquote(urlsplit(url).path)).resolve()
+                path = _fall_back(Path(unquote(urlsplit(url).path)).resolve(), resolved)
                 inside = any(path.is_relative_to(root) for root in resolved)
                 if inside and path.is_file() and path.stat().st_size <= MAX_RESOURCE_BYTES:
                     log.append(FetchRecord(url, True))
-                    return URLFetcherResponse(url, path.read_bytes())
+                    return URLFetcherResponse(path.as_uri(), path.read_bytes())
             log.append(FetchRecord(url, False))
             raise FatalURLFetchingError(f"blocked resource: {url}")
 
     return SandboxFetcher()
+
+
+def _fall_back(path: Path, roots: tuple[Path, ...]) -> Path:
+    """A file missing from one theme folder is taken from the next that has it, as the
+    theme finds files (so a project's ``briefing.css`` can ``@import url(brief.css)``, the
+    built-in one, and still find ``fonts.css``)."""
+    if path.exists():
+        return path
+    for index, root in enumerate(roots):
+        if path.is_relative_to(root):
+            relative = path.relative_to(root)
+            for later in roots[index + 1 :]:
+                if (later / relative).is_file():
+                    return later / relative
+    return path
 
 
 @contextmanager
