@@ -644,3 +644,16 @@ def test_images_table_in_briefing_toml(tmp_path: Path) -> None:
     config.write_text("[images]\nallow_host = []\n" + editions)
     with pytest.raises(InputError, match="allow_host"):
         load_project(config)
+
+
+def test_takeaways_marked_in_markdown(tmp_path: Path) -> None:
+    document, _ = read(
+        tmp_path,
+        "Lede.\n\n::: {.takeaways}\n- First point\n- Second point\n:::\n\n"
+        "## Summary {.takeaways}\n\n- Third point\n\n## Contacts\n\n- Phone: 123\n",
+    )
+    assert [plain(t.content) for t in document.takeaways] == [
+        "First point",
+        "Second point",
+        "Third point",
+    ]

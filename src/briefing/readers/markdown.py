@@ -17,7 +17,9 @@ What this reader adds beyond CommonMark:
 - a paragraph that is only an image (``![Caption](chart.png){#fig-x fig-alt="..."}``)
   gives a :class:`~briefing.model.Figure` (assembly resolves and embeds the image);
 - ``{#sec-x}`` on a heading sets its id; ``@sec-x``, ``@tbl-x``, ``@fig-x`` and
-  ``[@tbl-x]`` give :class:`~briefing.model.CrossRef` nodes (assembly numbers them).
+  ``[@tbl-x]`` give :class:`~briefing.model.CrossRef` nodes (assembly numbers them);
+- ``::: {.takeaways}`` around a list, or ``{.takeaways}`` on the heading above it, marks
+  it as the key takeaways (see :mod:`.takeaways`).
 """
 
 from __future__ import annotations
@@ -181,6 +183,9 @@ class _Walker:
         self.note_ranges: dict[int, tuple[list[Token], int, int]] = {}
         self.note_cache: dict[int, Inlines] = {}
         self.note_busy: set[int] = set()
+        #: lines of lists marked {.takeaways}, and drafts whose heading carries it
+        self.marked: set[int] = set()
+        self.marked_drafts: list[Draft] = []
 
     # -- lines and roles ---------------------------------------------------------------
 
@@ -332,6 +337,8 @@ class _Walker:
                 unnumbered=bool(attrs and "unnumbered" in attrs.classes),
             )
         )
+        if attrs and "takeaways" in attrs.classes:
+            self.marked_drafts.append(self.drafts[-1])
         reason = f"'{token.markup}' heading" + (
             f" with id '{attrs.id}'" if attrs and attrs.id else ""
         )
@@ -538,6 +545,11 @@ class _Walker:
         kind = next((k for k in kinds if k in CALLOUT_KINDS), None)
         inner_start = start + 1
         ident = attrs.id if attrs else None
+        if kind is None and attrs and "takeaways" in attrs.classes:
+            self.mark(token, "takeaway", "'::: {.takeaways}' block")
+            blocks = self.blocks(tokens, inner_start, end)
+            self.marked.update(b.line for b in blocks if isinstance(b, ListBlock | Takeaways))
+            return blocks, end + 1
         if kind is None and ident and ident.startswith(("fig-", "tbl-")):
             labelled = self.labelled(tokens, inner_start, end, ident, line)
             if labelled is not None:
@@ -801,4 +813,6 @@ def parse(
         for draft in headed:
             draft.level -= shift
     roles = [walker.roles[i] for i in sorted(walker.roles)]
-    return Parsed(drafts, title=title, roles=roles)
+    for draft in walker.marked_drafts:
+        walker.marked.update(b.line for b in draft.blocks if isinstance(b, ListBlock | Takeaways))
+    return Parsed(drafts, title=title, roles=roles, marked=walker.marked)
