@@ -7,7 +7,7 @@ matter gives none; other ``#`` headings (appendices) then sit beside the ``##`` 
 Container tokens (list items, block quotes, callouts) are walked recursively, so nested
 lists, quotes with several paragraphs and code keep their structure. Lists whose every
 item starts ``Label:`` (or ``**Label:**``) are takeaway lists, by the same rule as the
-plain-text reader.
+plain-text reader (:mod:`.takeaways` decides, in assembly).
 
 What this reader adds beyond CommonMark:
 
@@ -51,7 +51,6 @@ from briefing.model import (
     Quote,
     Strong,
     Table,
-    Takeaway,
     Takeaways,
     Text,
     plain,
@@ -66,7 +65,7 @@ from briefing.readers.assembly import (
     table_caption,
 )
 from briefing.readers.attrs import Attrs, parse_attrs, split_attrs
-from briefing.readers.syntax import check_row, split_row, split_takeaway
+from briefing.readers.syntax import check_row, split_row
 from briefing.report import warn
 
 if TYPE_CHECKING:
@@ -125,32 +124,6 @@ def split_crossrefs(nodes: Inlines) -> Inlines:
         else:
             result.append(node)
     return merge_text(result)
-
-
-def _takeaway(content: Inlines) -> tuple[str, Inlines] | None:
-    """Split ``Label: text`` or ``**Label:** text`` / ``**Label**: text`` content."""
-    if not content:
-        return None
-    first, rest = content[0], content[1:]
-    if isinstance(first, Strong):
-        label = plain(first.children).strip()
-        after = rest
-        if label.endswith(":"):
-            label = label[:-1].strip()
-        elif after and isinstance(after[0], Text) and after[0].text.startswith(":"):
-            after = (Text(after[0].text[1:]), *after[1:])
-        else:
-            return None
-        if not label or split_takeaway(f"{label}: x") is None:
-            return None
-        return label, strip_inlines(after)
-    if isinstance(first, Text):
-        split = split_takeaway(first.text)
-        if split is None:
-            return None
-        label, body = split
-        return label, strip_inlines((Text(body), *rest))
-    return None
 
 
 def _figure_parts(token: Token) -> tuple[Token, Attrs | None] | None:
@@ -469,16 +442,7 @@ class _Walker:
             else:
                 items.append(ListItem((), tuple(inner), line=line))
             index = close + 1
-        split = [_takeaway(item.content) for item in items]
         line = self.line(tokens[start])
-        if not ordered and not nested and items and all(split) and not any(i.blocks for i in items):
-            self.mark(tokens[start], "takeaway", "'- Label: text' items")
-            takeaways = tuple(
-                Takeaway(part[0], part[1], line=item.line)
-                for part, item in zip(split, items, strict=True)
-                if part is not None
-            )
-            return [Takeaways(takeaways, line=line)], end + 1
         start_number = 1
         if ordered:
             start_number = int(tokens[start].attrGet("start") or 1)
