@@ -15,6 +15,9 @@ Example::
     [articles.alaska-talks]                            # metadata for sources/alaska-talks.*
     title = "The Alaska Talks"
 
+    [images]                                           # remote figure images to fetch
+    allow_hosts = ["example.org"]                      # https only; "http://host" for http
+
     [[editions]]
     name = "internal"
     sources = ["sources/*"]
@@ -37,6 +40,7 @@ from briefing.errors import InputError
 from briefing.files import read_bounded
 from briefing.metadata import META_KEYS, check_meta
 from briefing.options import BuildOptions, coerce, option_specs
+from briefing.readers.images import ImagePolicy
 from briefing.slug import slugify
 
 __all__ = [
@@ -99,6 +103,7 @@ class Project:
     :param articles: metadata per article, keyed by file stem.
     :param article_lines: the line of each ``[articles.x]`` table.
     :param editions: the editions, in file order.
+    :param images: ``[images]``: the hosts whose remote figure images may be fetched.
     """
 
     path: Path | None
@@ -108,6 +113,7 @@ class Project:
     articles: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     article_lines: Mapping[str, int] = field(default_factory=dict)
     editions: tuple[Edition, ...] = ()
+    images: ImagePolicy = field(default_factory=ImagePolicy)
 
     @property
     def output(self) -> Path:
@@ -259,6 +265,35 @@ def _recipients(value: Any, config: Path, line: int) -> tuple[str, ...]:
     return names
 
 
+_HOST = re.compile(
+    r"(?:http://)?[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*"
+)
+
+
+def _images(table: Any, config: Path, lines: _Lines) -> ImagePolicy:
+    """The ``[images]`` table: ``allow_hosts``, a list of host names."""
+    if not isinstance(table, dict):
+        raise _error(config, lines.key("images"), "[images] must be a table")
+    start = lines.table("images")
+    key_lines = lines.keys(table, start)
+    for key in table:
+        if key != "allow_hosts":
+            raise _unknown(config, key_lines.get(key, start), key, {"allow_hosts"}, "[images]")
+    if "allow_hosts" not in table:
+        return ImagePolicy()
+    line = key_lines.get("allow_hosts", start)
+    hosts = _strings(table["allow_hosts"], config, line, "allow_hosts")
+    for host in hosts:
+        if not _HOST.fullmatch(host.lower()):
+            raise _error(
+                config,
+                line,
+                f"'{host}' is not a host name",
+                'give bare host names such as "example.org" ("http://host" to allow http)',
+            )
+    return ImagePolicy(allow_hosts=hosts)
+
+
 def load_project(path: Path | str) -> Project:
     """Read and validate ``briefing.toml``.
 
@@ -278,10 +313,15 @@ def load_project(path: Path | str) -> Project:
         ) from None
     lines = _Lines(text)
     for key in data:
-        if key not in ("defaults", "articles", "editions"):
+        if key not in ("defaults", "articles", "editions", "images"):
             raise _unknown(
-                path, lines.key(key), key, {"defaults", "articles", "editions"}, "the file"
+                path,
+                lines.key(key),
+                key,
+                {"defaults", "articles", "editions", "images"},
+                "the file",
             )
+    images = _images(data.get("images", {}), path, lines)
     specs = option_specs()
     edition_options = {n for n, s in specs.items() if s.scope == "edition"}
     default_options = edition_options | {n for n, s in specs.items() if s.scope == "project"}
@@ -387,4 +427,5 @@ def load_project(path: Path | str) -> Project:
         articles=articles,
         article_lines=article_lines,
         editions=tuple(editions),
+        images=images,
     )

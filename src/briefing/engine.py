@@ -35,6 +35,7 @@ from briefing.manifest import MANIFEST, Manifest
 from briefing.model import Document
 from briefing.options import BuildOptions, option_specs
 from briefing.output import Output, OutputRoot
+from briefing.readers.images import ImagePolicy
 from briefing.report import collecting
 from briefing.tasks import Job, Task, make_tasks, plan, relative
 from briefing.version import __version__
@@ -159,7 +160,7 @@ class _Run:
 
 
 def _read_all(
-    jobs: Sequence[Job], options: BuildOptions
+    jobs: Sequence[Job], options: BuildOptions, images: ImagePolicy | None = None
 ) -> tuple[list[tuple[Job, Document, bytes, tuple[Diagnostic, ...]]], list[BriefingError]]:
     from briefing.readers import read_article
 
@@ -179,6 +180,7 @@ def _read_all(
                     meta=job.meta,
                     data=data,
                     max_bytes=options.max_input_size,
+                    images=images,
                 )
             read.append((job, document, data, tuple(warnings)))
         except BriefingError as exc:
@@ -386,7 +388,7 @@ def run_build(
     out = Path(out_dir) if out_dir is not None else _shown(project.output)
     env_source_date_epoch()  # a bad value is an error before any work, not per output
     jobs, project_warnings = plan(project, selected, run_options.meta)
-    read, errors = _read_all(jobs, run_options)
+    read, errors = _read_all(jobs, run_options, project.images)
     root = OutputRoot(out)
     run = _Run(project, out, root, run_options, warnings=project_warnings)
     for error in errors:

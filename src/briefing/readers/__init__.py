@@ -24,6 +24,7 @@ from briefing.metadata import build_meta
 from briefing.model import Document, ListBlock, ListItem, Takeaways
 from briefing.options import MAX_INPUT_BYTES
 from briefing.readers.assembly import Draft, LineRole, Parsed, assemble
+from briefing.readers.images import ImagePolicy
 from briefing.readers.source import decode, read_bytes, split_front_matter
 from briefing.report import collecting
 
@@ -129,6 +130,7 @@ def read_article(
     data: bytes | None = None,
     numbered: bool = True,
     max_bytes: int = MAX_BYTES,
+    images: ImagePolicy | None = None,
 ) -> Document:
     """Read one article into a :class:`Document`.
 
@@ -139,6 +141,8 @@ def read_article(
     :param data: the file's bytes, when already in memory.
     :param numbered: number the sections (1, 1.1, ...).
     :param max_bytes: refuse larger articles (a guard for unattended batch builds).
+    :param images: the remote hosts whose figure images may be fetched (default: none;
+        local images in the article's folder are always embedded).
     :raises InputError: when the article cannot be read; the message names file and line.
     """
     title_known = bool(meta and meta.get("title"))
@@ -161,6 +165,7 @@ def read_article(
         numbered=numbered,
         takeaways=takeaways,
         marked=source.parsed.marked,
+        images=images,
     )
     document = Document(meta=document_meta, sections=sections)
     logger.debug(

@@ -3,26 +3,51 @@
 A reader turns lines into :class:`Draft` sections; :func:`assemble` then does the work
 that must be identical for every input format (captions, numbering, ids), which is what
 makes a Markdown article and the same article in the plain-text format read to an equal
-model.
+model: heading levels without gaps, an author's own section numbers kept once, table
+captions (``Table: ...``, ``**Table 2: ...**``, ``{#tbl-x}``), numbers for tables, figures
+and notes, figure images resolved (:mod:`.images`), author ids checked, cross-references
+numbered, and links to anchors that do not exist turned into text (with a warning).
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from briefing.errors import Diagnostic
-from briefing.model import Block, Cell, ListItem, Paragraph, Quote, Section, Table, Text, plain
+from briefing.errors import Diagnostic, InputError
+from briefing.model import (
+    Block,
+    Callout,
+    Cell,
+    CrossRef,
+    Emph,
+    Figure,
+    Inline,
+    Inlines,
+    Link,
+    ListBlock,
+    ListItem,
+    Note,
+    Paragraph,
+    Quote,
+    Section,
+    Strong,
+    Table,
+    Takeaways,
+    Text,
+    nested_blocks,
+    plain,
+    walk_inlines,
+)
 from briefing.prose import sentences
-from briefing.readers.syntax import CAPTION_LINE
+from briefing.readers.attrs import ID_PATTERN, split_attrs
+from briefing.readers.images import ImagePolicy, resolve_image
 from briefing.report import warn
 from briefing.slug import RESERVED_IDS, unique_slugs
-
-if TYPE_CHECKING:
-    from briefing.model import Takeaways
 
 __all__ = [
     "Draft",
@@ -31,7 +56,13 @@ __all__ = [
     "assemble",
     "caption_from_header",
     "caption_from_intro",
+    "check_id",
+    "merge_text",
+    "strip_inlines",
+    "table_caption",
 ]
+
+logger = logging.getLogger(__name__)
 
 # -- what a reader returns -----------------------------------------------------------
 
@@ -54,6 +85,10 @@ class Draft:
     level: int
     line: int
     blocks: list[Block] = field(default_factory=list)
+    #: an author's ``{#sec-x}`` id, when the heading carries one
+    id: str | None = None
+    #: ``{.unnumbered}`` (or ``{-}``): this heading gets no number
+    unnumbered: bool = False
 
 
 @dataclass(slots=True)
@@ -73,6 +108,31 @@ class Parsed:
     meta: dict[str, Any] = field(default_factory=dict)
     sources: list[ListItem] = field(default_factory=list)
     marked: set[int] = field(default_factory=set)
+
+
+# -- inline helpers every reader uses ------------------------------------------------
+
+
+def merge_text(nodes: list[Inline] | Inlines) -> Inlines:
+    """Join adjacent text nodes and drop empty ones, so equal text gives equal models
+    whatever the tokens."""
+    merged: list[Inline] = []
+    for node in nodes:
+        if isinstance(node, Text) and merged and isinstance(merged[-1], Text):
+            merged[-1] = Text(merged[-1].text + node.text)
+        elif not (isinstance(node, Text) and not node.text):
+            merged.append(node)
+    return tuple(merged)
+
+
+def strip_inlines(content: Inlines) -> Inlines:
+    """Trim white space at both ends of some inline content."""
+    nodes = list(content)
+    if nodes and isinstance(nodes[0], Text):
+        nodes[0] = Text(nodes[0].text.lstrip())
+    if nodes and isinstance(nodes[-1], Text):
+        nodes[-1] = Text(nodes[-1].text.rstrip())
+    return merge_text(nodes)
 
 
 # -- assembling ----------------------------------------------------------------------
@@ -116,33 +176,18 @@ def _lower_initial(word: str) -> str:
     return word
 
 
-def _caption_tables(blocks: list[Block]) -> list[Block]:
-    """Give every table a caption: an explicit ``Table: ...`` line, an intro, or its header."""
-    result: list[Block] = []
-    index = 0
-    while index < len(blocks):
-        block = blocks[index]
-        if isinstance(block, Table) and block.caption is None:
-            before = result[-1] if result else None
-            after = blocks[index + 1] if index + 1 < len(blocks) else None
-            caption = None
-            for neighbour in (before, after):
-                if isinstance(neighbour, Paragraph):
-                    match = CAPTION_LINE.match(plain(neighbour.content).strip())
-                    if match:
-                        caption = match.group("caption")
-                        if neighbour is before:
-                            result.pop()
-                        else:
-                            index += 1
-                        break
-            if caption is None and isinstance(before, Paragraph):
-                caption = caption_from_intro(plain(before.content))
-            text = caption or caption_from_header(block.header)
-            block = replace(block, caption=(Text(text),))
-        result.append(block)
-        index += 1
-    return result
+def _blank(block: Block) -> bool:
+    """True for a paragraph with no text (and no note), or a quote or untitled callout
+    holding only such."""
+    if isinstance(block, Paragraph):
+        notes = any(isinstance(node, Note) for node in walk_inlines(block.content))
+        return not notes and not plain(block.content).strip()
+    if isinstance(block, Quote):
+        return all(_blank(inner) for inner in block.blocks)
+    if isinstance(block, Callout):
+        title = plain(block.title).strip() if block.title is not None else ""
+        return not title and all(_blank(inner) for inner in block.blocks)
+    return False
 
 
 def _drop_blank(draft: Draft, path: Path) -> None:
@@ -150,10 +195,7 @@ def _drop_blank(draft: Draft, path: Path) -> None:
     nothing, and a lede without a sentence has no description to give."""
     kept = []
     for block in draft.blocks:
-        empty_quote = isinstance(block, Quote) and not any(
-            isinstance(inner, Paragraph) and plain(inner.content).strip() for inner in block.blocks
-        )
-        if (isinstance(block, Paragraph) and not plain(block.content).strip()) or empty_quote:
+        if _blank(block):
             warn(
                 Diagnostic(
                     f"a {block.type} with no text is ignored",
@@ -174,12 +216,16 @@ def assemble(
     numbered: bool = True,
     takeaways: Takeaways | None = None,
     marked: Collection[int] = (),
+    images: ImagePolicy | None = None,
 ) -> tuple[Section, ...]:
-    """Turn drafts into sections: takeaways decided, blank paragraphs dropped, captions,
-    table numbers, section numbers and ids.
+    """Turn drafts into sections: takeaways decided, blank paragraphs dropped, levels
+    normalised, captions, numbers (sections, tables, figures, notes), ids, images resolved,
+    cross-references numbered and internal links checked.
 
     :param takeaways: the front matter's takeaways, which win over the body's lists.
     :param marked: lines of lists the author marked as takeaways (``{.takeaways}``).
+    :param images: which remote hosts may be fetched (default: none).
+    :raises InputError: for an author's id that is malformed, reserved or used twice.
     """
     from briefing.readers.takeaways import settle  # it builds on this module
 
@@ -197,35 +243,383 @@ def assemble(
                     "add text below it, or end the line with punctuation if it is not a heading",
                 )
             )
-    # Headed sections get unique slugs that avoid the renderers' own ids (RESERVED_IDS,
-    # which include "lede": the one section without a heading).
-    headings = [d.heading for d in drafts if d.heading is not None]
-    headed = iter(unique_slugs(headings, reserved=RESERVED_IDS))
-    ids = [next(headed) if d.heading is not None else "lede" for d in drafts]
+    _normalise_levels(drafts, path)
+    # With numbering off, an author's numbers stay part of the headings as written.
+    authored = _author_numbers(drafts) if numbered else None
+    used: dict[str, int] = {}
+    ids = _section_ids(drafts, path, used, authored or {})
+    numbers = _Numbers(path, images or ImagePolicy(), used)
     counters: list[int] = []
-    table_number = 0
     sections = []
     for draft, section_id in zip(drafts, ids, strict=True):
         number = None
-        if draft.heading is not None and numbered:
+        heading = draft.heading
+        if heading is not None and authored is not None:
+            number, heading = authored.get(id(draft), (None, heading))
+        elif heading is not None and numbered and not draft.unnumbered:
             depth = max(draft.level, 1)
             counters = (counters + [0] * depth)[:depth]
             counters[-1] += 1
             number = ".".join(str(n) for n in counters)
-        blocks = []
-        for block in _caption_tables(draft.blocks):
-            if isinstance(block, Table):
-                table_number += 1
-                block = replace(block, number=table_number)
-            blocks.append(block)
+        if heading is not None:
+            numbers.targets[section_id] = ("sec", number or "")
+            numbers.headings[section_id] = heading
         sections.append(
             Section(
-                heading=draft.heading,
+                heading=heading,
                 level=draft.level,
-                blocks=tuple(blocks),
+                blocks=tuple(numbers.blocks(draft.blocks)),
                 id=section_id,
                 number=number,
                 line=draft.line,
             )
         )
-    return tuple(sections)
+    return tuple(
+        replace(section, blocks=tuple(numbers.references(section.blocks))) for section in sections
+    )
+
+
+# -- headings ------------------------------------------------------------------------
+
+#: An author's own section number: ``3.``, ``3.1``, ``III.``, ``A.`` before the heading.
+AUTHOR_NUMBER = re.compile(
+    r"^(?P<number>\d{1,3}(?:\.\d{1,3})*\.?|[IVXLC]{1,6}\.|[A-Z]\.)\s+(?P<heading>\S.*)$"
+)
+
+
+def _author_numbers(drafts: list[Draft]) -> dict[int, tuple[str, str]] | None:
+    """The author's numbers, when the headings carry their own (then no number is added).
+
+    At least two headings, and at least half of them, must start with a number such as
+    ``3.``, ``3.1``, ``III.`` or ``A.``; a heading such as ``2025 in review`` has none.
+    Returns ``id(draft) -> (number, heading without it)``, or ``None``.
+    """
+    headed = [d for d in drafts if d.heading is not None]
+    found: dict[int, tuple[str, str]] = {}
+    for draft in headed:
+        match = AUTHOR_NUMBER.match(draft.heading or "")
+        if match:
+            found[id(draft)] = (match.group("number").rstrip("."), match.group("heading"))
+    if len(found) < 2 or 2 * len(found) < len(headed):
+        return None
+    return found
+
+
+def _normalise_levels(drafts: list[Draft], path: Path) -> None:
+    """A section is at most one level deeper than the one before it (``##`` then
+    ``####`` reads as ``##`` then ``###``), so tagged outputs never skip a level."""
+    previous = 0
+    for draft in drafts:
+        if draft.heading is None:
+            continue
+        if draft.level > previous + 1:
+            logger.debug(
+                "%s:%d: heading level %d -> %d", path, draft.line, draft.level, previous + 1
+            )
+            draft.level = previous + 1
+        previous = draft.level
+
+
+def check_id(ident: str, path: Path, line: int, used: dict[str, int]) -> None:
+    """Refuse an author's id that is malformed, reserved by the tool, or already used.
+
+    :raises InputError: naming the line (and the line of the first use).
+    """
+    if not ID_PATTERN.fullmatch(ident):
+        raise InputError(
+            f"the id '{ident}' is not usable",
+            path=path,
+            line=line,
+            hint="ids are lower-case letters, digits and single hyphens, e.g. {#tbl-costs}",
+        )
+    if ident in RESERVED_IDS:
+        raise InputError(
+            f"the id '{ident}' is reserved for the tool's own pages",
+            path=path,
+            line=line,
+            hint=f"choose another id (reserved: {', '.join(sorted(RESERVED_IDS))})",
+        )
+    if ident in used:
+        raise InputError(
+            f"the id '{ident}' is already used on line {used[ident]}",
+            path=path,
+            line=line,
+            hint="give each heading, table and figure its own id",
+        )
+    used[ident] = line
+
+
+def _section_ids(
+    drafts: list[Draft], path: Path, used: dict[str, int], authored: dict[int, tuple[str, str]]
+) -> list[str]:
+    """Each draft's id: the author's ``{#sec-x}``, else a unique slug of its heading
+    (never one of the renderers' own ids, nor an author's id); ``used`` collects the
+    author's ids with their lines."""
+    for draft in drafts:
+        if draft.id:
+            check_id(draft.id, path, draft.line, used)
+    for block in (b for d in drafts for b in nested_blocks(tuple(d.blocks))):
+        if isinstance(block, Figure) and block.id:
+            check_id(block.id, path, block.line, used)
+    plain_headings = [
+        authored[id(d)][1] if id(d) in authored else d.heading
+        for d in drafts
+        if d.heading is not None and not d.id
+    ]
+    # Table ids are checked when their captions are read; no slug may take one either.
+    table_ids = set()
+    for block in (b for d in drafts for b in nested_blocks(tuple(d.blocks))):
+        found = table_caption(block.content) if isinstance(block, Paragraph) else None
+        if found and found[1]:
+            table_ids.add(found[1])
+        elif isinstance(block, Table) and block.id:
+            table_ids.add(block.id)
+    slugs = iter(unique_slugs(plain_headings, reserved=RESERVED_IDS | set(used) | table_ids))
+    ids = []
+    for draft in drafts:
+        if draft.heading is None:
+            ids.append("lede")
+        else:
+            ids.append(draft.id or next(slugs))
+    return ids
+
+
+# -- tables and their captions -------------------------------------------------------
+
+_CAPTION_HEAD = re.compile(r"^Table(?:\s+(?P<number>\d{1,3}(?:\.\d{1,3})*)\s*[:.]|\s*:)\s*")
+
+
+def table_caption(content: Inlines) -> tuple[Inlines, str | None, str | None] | None:
+    """The caption, ``{#tbl-x}`` id and author's number of a caption paragraph next to a
+    table: ``Table: ...`` (Pandoc), ``Table 2: ...`` and the same in bold
+    (``**Table 2: ...**`` or ``**Table 2:** ...``); ``None`` for any other paragraph."""
+    nodes = list(content)
+    if nodes and isinstance(nodes[0], Strong) and _CAPTION_HEAD.match(plain(nodes[0].children)):
+        nodes = [*nodes[0].children, *nodes[1:]]  # **Table 2: Title**, **Table 2:** Title
+    if not nodes or not isinstance(nodes[0], Text):
+        return None
+    head = _CAPTION_HEAD.match(nodes[0].text)
+    if head is None:
+        return None
+    nodes[0] = Text(nodes[0].text[head.end() :])
+    ident = None
+    if isinstance(nodes[-1], Text):
+        text, attrs = split_attrs(nodes[-1].text)
+        if attrs is not None:
+            nodes[-1] = Text(text)
+            ident = attrs.id
+    caption = strip_inlines(tuple(nodes))
+    if not plain(caption).strip():
+        return None
+    return caption, ident, head.group("number")
+
+
+def _caption_tables(blocks: list[Block]) -> tuple[list[Block], dict[int, str]]:
+    """Give every table a caption: a ``Table: ...`` / ``**Table 2: ...**`` paragraph right
+    above or below it (the paragraph is used up), an intro, or its header.
+
+    Also returns the number an author's caption gave each table (by position in the
+    result), so that assembly can say when it differs from the number printed.
+    """
+    result: list[Block] = []
+    claimed: dict[int, str] = {}
+    index = 0
+    while index < len(blocks):
+        block = blocks[index]
+        if isinstance(block, Table) and block.caption is None:
+            before = result[-1] if result else None
+            after = blocks[index + 1] if index + 1 < len(blocks) else None
+            found = None
+            for neighbour in (before, after):
+                if isinstance(neighbour, Paragraph):
+                    found = table_caption(neighbour.content)
+                    if found:
+                        if neighbour is before:
+                            result.pop()
+                        else:
+                            index += 1
+                        break
+            if found is not None:
+                block = replace(block, caption=found[0], id=found[1] or block.id)
+                if found[2]:
+                    claimed[len(result)] = found[2]
+            else:
+                intro = (
+                    caption_from_intro(plain(before.content))
+                    if isinstance(before, Paragraph)
+                    else None
+                )
+                block = replace(block, caption=(Text(intro or caption_from_header(block.header)),))
+        result.append(block)
+        index += 1
+    return result, claimed
+
+
+# -- numbering, images, references ---------------------------------------------------
+
+
+class _Numbers:
+    """Numbers tables, figures and notes in document order, resolves figure images, and
+    then fills in cross-references and checks internal links against every id."""
+
+    def __init__(self, path: Path, images: ImagePolicy, used: dict[str, int]) -> None:
+        self.path = path
+        self.images = images
+        self.tables = 0
+        self.figures = 0
+        self.notes = 0
+        #: id -> (kind, number) of every section, table and figure
+        self.targets: dict[str, tuple[str, str]] = {}
+        #: section id -> heading, for references to unnumbered sections
+        self.headings: dict[str, str] = {}
+        self.used = used
+
+    def blocks(self, blocks: list[Block] | tuple[Block, ...]) -> list[Block]:
+        """First pass: captions, table and figure numbers, images, nested blocks."""
+        result: list[Block] = []
+        captioned, claimed = _caption_tables(list(blocks))
+        for position, block in enumerate(captioned):
+            if isinstance(block, Table):
+                self.tables += 1
+                block = replace(block, number=self.tables)
+                if claimed.get(position, str(self.tables)) != str(self.tables):
+                    warn(
+                        Diagnostic(
+                            f"the caption says 'Table {claimed[position]}' but this is table "
+                            f"{self.tables} of the document, and is printed as such",
+                            self.path,
+                            block.line,
+                            "drop the number from the caption (tables are numbered for you)",
+                        )
+                    )
+                if block.id:
+                    check_id(block.id, self.path, block.line, self.used)
+                    self.targets[block.id] = ("tbl", str(self.tables))
+            elif isinstance(block, Figure):
+                self.figures += 1
+                if not block.alt.strip() and not plain(block.caption).strip():
+                    warn(
+                        Diagnostic(
+                            "this figure has neither alt text nor a caption",
+                            self.path,
+                            block.line,
+                            'describe the image: a caption, or alt text (fig-alt="...")',
+                        )
+                    )
+                image = resolve_image(
+                    block.image,
+                    path=self.path,
+                    line=block.line,
+                    number=self.figures,
+                    policy=self.images,
+                )
+                block = replace(block, image=image, number=self.figures)
+                if block.id:
+                    self.targets[block.id] = ("fig", str(self.figures))
+            elif isinstance(block, ListBlock):
+                block = replace(
+                    block,
+                    items=tuple(
+                        replace(item, blocks=tuple(self.blocks(item.blocks)))
+                        for item in block.items
+                    ),
+                )
+            elif isinstance(block, Quote | Callout):
+                block = replace(block, blocks=tuple(self.blocks(block.blocks)))
+            result.append(block)
+        return result
+
+    def references(self, blocks: tuple[Block, ...]) -> list[Block]:
+        """Second pass, in reading order: note numbers, cross-reference numbers, links."""
+        result: list[Block] = []
+        for block in blocks:
+            line = block.line
+            if isinstance(block, Paragraph):
+                block = replace(block, content=self.inlines(block.content, line))
+            elif isinstance(block, Takeaways):
+                block = replace(
+                    block,
+                    items=tuple(
+                        replace(t, content=self.inlines(t.content, t.line or line))
+                        for t in block.items
+                    ),
+                )
+            elif isinstance(block, ListBlock):
+                items = []
+                for item in block.items:
+                    content = self.inlines(item.content, item.line or line)
+                    items.append(
+                        replace(item, content=content, blocks=tuple(self.references(item.blocks)))
+                    )
+                block = replace(block, items=tuple(items))
+            elif isinstance(block, Table):
+                caption = self.inlines(block.caption, line) if block.caption is not None else None
+                block = replace(
+                    block,
+                    caption=caption,
+                    header=tuple(self.inlines(cell, line) for cell in block.header),
+                    rows=tuple(tuple(self.inlines(c, line) for c in row) for row in block.rows),
+                )
+            elif isinstance(block, Quote):
+                block = replace(block, blocks=tuple(self.references(block.blocks)))
+            elif isinstance(block, Callout):
+                title = self.inlines(block.title, line) if block.title is not None else None
+                block = replace(block, title=title, blocks=tuple(self.references(block.blocks)))
+            elif isinstance(block, Figure):
+                block = replace(block, caption=self.inlines(block.caption, line))
+            result.append(block)
+        return result
+
+    def inlines(self, content: Inlines, line: int) -> Inlines:
+        """Number notes, fill in cross-references, unwrap links to missing anchors."""
+        result: list[Inline] = []
+        for node in content:
+            if isinstance(node, Note):
+                self.notes += 1
+                number = self.notes
+                result.append(Note(self.inlines(node.content, line), number=number))
+            elif isinstance(node, CrossRef):
+                target = self.targets.get(node.target)
+                if target is None or target[0] != node.kind:
+                    warn(
+                        Diagnostic(
+                            f"'@{node.target}' refers to no {_KIND_WORDS[node.kind]} of this "
+                            "document; shown as written",
+                            self.path,
+                            line,
+                            f"add {{#{node.target}}} to the {_KIND_WORDS[node.kind]} it means, "
+                            "or fix the spelling",
+                        )
+                    )
+                    result.append(Text(f"@{node.target}"))
+                elif not target[1]:
+                    # An unnumbered section: "Section" alone would say nothing; link its name.
+                    result.append(Link((Text(self.headings[node.target]),), f"#{node.target}"))
+                else:
+                    result.append(replace(node, number=target[1]))
+            elif isinstance(node, Link):
+                children = self.inlines(node.children, line)
+                anchor = node.target[1:] if node.target.startswith("#") else None
+                if anchor is not None and anchor not in self.targets:
+                    warn(
+                        Diagnostic(
+                            f"the link to '#{anchor}' has no target in this document; "
+                            "shown as text",
+                            self.path,
+                            line,
+                            f"add {{#{anchor}}} to the heading it means, or link elsewhere",
+                        )
+                    )
+                    result.extend(children)
+                else:
+                    result.append(Link(children, node.target))
+            elif isinstance(node, Emph):
+                result.append(Emph(self.inlines(node.children, line)))
+            elif isinstance(node, Strong):
+                result.append(Strong(self.inlines(node.children, line)))
+            else:
+                result.append(node)
+        return merge_text(result)
+
+
+_KIND_WORDS = {"sec": "section", "tbl": "table", "fig": "figure"}

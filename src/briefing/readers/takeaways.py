@@ -35,7 +35,7 @@ from briefing.model import (
     Text,
     plain,
 )
-from briefing.readers.assembly import Draft, LineRole
+from briefing.readers.assembly import Draft, LineRole, strip_inlines
 from briefing.readers.syntax import split_takeaway
 from briefing.report import warn
 
@@ -110,15 +110,6 @@ def is_marker_heading(heading: str | None) -> bool:
     return " ".join(text.lower().split()) in MARKER_HEADINGS
 
 
-def _strip(content: Inlines) -> Inlines:
-    nodes = list(content)
-    if nodes and isinstance(nodes[0], Text):
-        nodes[0] = Text(nodes[0].text.lstrip())
-    if nodes and isinstance(nodes[-1], Text):
-        nodes[-1] = Text(nodes[-1].text.rstrip())
-    return tuple(node for node in nodes if not (isinstance(node, Text) and not node.text))
-
-
 def split_label(content: Inlines) -> tuple[str, Inlines] | None:
     """Split item content ``Label: text``, ``**Label:** text`` or ``**Label**: text``
     into the label and the rest, or ``None`` when it has no label."""
@@ -135,13 +126,15 @@ def split_label(content: Inlines) -> tuple[str, Inlines] | None:
             return None
         if not label or split_takeaway(f"{label}: x") is None:
             return None
-        return label, _strip(rest)
+        return label, strip_inlines(rest)
     if isinstance(first, Text):
         split = split_takeaway(first.text)
         if split is None:
             return None
         label, body = split
-        return label, _strip((Text(body + (" " if rest and first.text[-1:] == " " else "")), *rest))
+        return label, strip_inlines(
+            (Text(body + (" " if rest and first.text[-1:] == " " else "")), *rest)
+        )
     return None
 
 
