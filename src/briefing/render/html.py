@@ -20,7 +20,8 @@ from urllib.parse import quote
 from markupsafe import Markup, escape
 
 from briefing.errors import ThemeError
-from briefing.i18n import messages_for
+from briefing.fonts import check_glyphs
+from briefing.i18n import Messages, format_date, messages_for, page_css, script_fonts
 from briefing.model import (
     Block,
     Code,
@@ -118,14 +119,15 @@ def _marking_style(marking: str | None) -> dict[str, str] | None:
     return {"color": fg, "background": bg, "border": "#000000" if bg == "#ffffff" else bg}
 
 
-def _watermark_url(text: str) -> str:
+def _watermark_url(text: str, language: str = "en") -> str:
     """A data: URL of a faint diagonal SVG watermark (fixed text from the tool, not the article)."""
+    fonts = escape(script_fonts(language).replace('"', "'"))
     svg = (
         '<svg xmlns="http://www.w3.org/2000/svg" width="210mm" height="297mm" '
         'viewBox="0 0 210 297">'
-        '<text x="105" y="160" text-anchor="middle" font-family="Inter, sans-serif" '
+        f'<text x="105" y="160" text-anchor="middle" font-family="{fonts}" '
         'font-weight="700" font-size="46" fill="#b0b7c3" fill-opacity="0.28" '
-        f'transform="rotate(-45 105 148)">{text}</text></svg>'
+        f'transform="rotate(-45 105 148)">{escape(text)}</text></svg>'
     )
     return "data:image/svg+xml," + quote(svg)
 
@@ -194,9 +196,23 @@ def render_template(theme: Theme, name: str, context: dict[str, Any]) -> str:
         raise ThemeError(f"template '{name}' failed: {exc.message}") from None
 
 
-def date_label(date: dt.date | None) -> str | None:
-    """A date as printed on the page: ``20 August 2025``."""
-    return f"{date.day} {date:%B %Y}" if date else None
+def date_label(date: dt.date | None, messages: Messages | None = None) -> str | None:
+    """A date as printed on the page, in the document's language: ``20 August 2025``,
+    ``20 августа 2025 г.``, ``2025年8月20日`` (see :func:`briefing.i18n.format_date`)."""
+    return format_date(date, messages or messages_for("en")) if date else None
+
+
+def language_css(theme: Theme, messages: Messages) -> Markup:
+    """The theme's language rules (``languages.css``, and ``rtl.css`` for a right-to-left
+    document) with the page furniture in the document's language, for a ``<style>``.
+
+    Theme files and catalogue text (CSS-escaped), never article text.
+    """
+    parts = [theme.style("languages.css").read_text("utf-8")]
+    if messages.rtl:
+        parts.append(theme.style("rtl.css").read_text("utf-8"))
+    parts.append(page_css(messages))
+    return Markup("\n".join(parts).replace("</", "<\\/"))
 
 
 def lede_sentence(document: Document, limit: int = 240) -> str | None:
@@ -213,6 +229,7 @@ def lede_sentence(document: Document, limit: int = 240) -> str | None:
 def common_context(document: Document, theme: Theme) -> dict[str, Any]:
     """What every template (PDF and EPUB) gets about the document."""
     meta = document.meta
+    messages = messages_for(meta.language, theme)
     return {
         "document": document,
         "meta": meta,
@@ -223,10 +240,11 @@ def common_context(document: Document, theme: Theme) -> dict[str, Any]:
         "toc": document.toc,
         "toc_entries": [(section, f"#{section.id}") for section in document.toc],
         "show_contents": len(document.toc) >= theme.contents_from,
-        "date_label": date_label(meta.date),
+        "date_label": date_label(meta.date, messages),
         "marking_style": _marking_style(meta.marking),
         "generator": f"briefing {__version__}",
-        "_": messages_for(meta.language),
+        "_": messages,
+        "direction": messages.direction,
     }
 
 
@@ -240,10 +258,14 @@ def _print_context(
         )
     meta = document.meta
     context = common_context(document, theme)
+    messages = context["_"]
     context.update(
         paper=PAPER_SIZES[paper],
         stylesheet_href=stylesheet_href,
-        watermark=_watermark_url("DRAFT") if meta.status == "draft" else None,
+        language_css=language_css(theme, messages),
+        watermark=_watermark_url(messages("DRAFT"), meta.language)
+        if meta.status == "draft"
+        else None,
         date_iso=meta.date.isoformat() if meta.date else None,
     )
     return context
@@ -283,6 +305,7 @@ def render_html(
     :param extra_context: more template values (e.g. a recipient stamp).
     """
     context = _print_context(document, theme, paper, stylesheet_href)
+    check_glyphs(document, theme, "".join(context["_"].catalogue.values()))
     context["recipient"] = None
     context.update(extra_context or {})
     html = render_template(theme, template, context)
@@ -305,13 +328,14 @@ def render_compendium_html(
     """
     compendium = Document(meta=meta, sections=())
     context = _print_context(compendium, theme, paper, None)
+    check_glyphs(compendium, theme, "".join(context["_"].catalogue.values()))
     context.update(
         briefings=[
             {
                 "prefix": f"{slug}--",
                 "document": document,
                 "sections": block_ids(document),
-                "date_label": date_label(document.meta.date),
+                "date_label": date_label(document.meta.date, context["_"]),
             }
             for slug, document in documents
         ],
@@ -326,13 +350,15 @@ def render_stamp_html(
     stamps: list[str], *, theme: Theme, paper: str, language: str, date: dt.date | None
 ) -> HtmlDocument:
     """A sheet of recipient stamps, one page each (see :mod:`briefing.postprocess`)."""
+    messages = messages_for(language, theme)
     context = {
         "stamps": stamps,
         "paper": PAPER_SIZES[paper],
         "language": language,
-        "_": messages_for(language),
+        "direction": messages.direction,
+        "_": messages,
     }
     html = render_template(theme, "stamp.html", context)
-    meta = Meta(title="Recipient stamps", language=language, date=date)
+    meta = Meta(title=messages("Recipient stamps"), language=language, date=date)
     digest = hashlib.sha256(html.encode()).hexdigest()
     return HtmlDocument(html, theme, "stamp.css", digest, Document(meta=meta, sections=()))
