@@ -116,7 +116,14 @@ class Messages:
     def __call__(self, msgid: str, /, **values: object) -> str:
         text = self.catalogue.get(msgid) or msgid
         if values:
-            text = text.format(**{k: self._value(v) for k, v in values.items()})
+            try:
+                text = text.format(**{k: self._value(v) for k, v in values.items()})
+            except (KeyError, IndexError, ValueError) as exc:
+                raise ThemeError(
+                    f"the {self.language} message for '{msgid}' has a placeholder the tool "
+                    f"does not fill ({exc})",
+                    hint=f"use only these placeholders: {', '.join(sorted(values))}",
+                ) from None
         return text
 
     def _value(self, value: object) -> str:
@@ -207,13 +214,14 @@ def format_date(date: dt.date, messages: Messages) -> str:
     from babel import Locale, UnknownLocaleError
     from babel.dates import format_date as babel_date
 
-    for candidate in (_babel_locale(messages.language), base_language(messages.language), "en"):
+    language = messages.language
+    for candidate in (_babel_locale(language), base_language(language), "en_GB"):
         try:
             Locale.parse(candidate)
         except (ValueError, UnknownLocaleError):
             continue
         return messages.digits(babel_date(date, format="long", locale=candidate))
-    return date.isoformat()  # unreachable: "en" always parses
+    return date.isoformat()  # unreachable: "en_GB" always parses
 
 
 #: The theme's font stack for furniture, by script (fonts.css declares these families).

@@ -1,0 +1,342 @@
+"""Languages and scripts: catalogues, dates, direction, fonts and language editions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from briefing import BuildOptions, BuildResult, build
+from briefing.errors import ThemeError
+from briefing.fonts import theme_font_files, uncovered
+from briefing.i18n import catalogue_languages, format_date, is_rtl, messages_for, page_css
+from briefing.render.epub import _SUMMARY
+from briefing.themes import load_theme
+from tests.validators import epub_problems, epubcheck, pdf_failures
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "i18n"
+SHIPPED = ("en", "fr", "de", "es", "ru", "uk", "ar", "zh", "ja")
+
+#: ``_("...")``, ``messages("...")`` and ``messages_for(...)("...")`` calls.
+_CALL = re.compile(
+    r"""(?:\b_|\bmessages|\bmessages_for\([^()]*\))\(\s*(?P<q>["'])(?P<id>.+?)(?<!\\)(?P=q)"""
+)
+
+
+def message_ids() -> set[str]:
+    """Every message id used in templates/ and src/."""
+    ids = {_SUMMARY}
+    files = [*(ROOT / "templates").rglob("*"), *(ROOT / "src").rglob("*.py")]
+    for path in files:
+        if path.is_file() and path.suffix in (".html", ".xhtml", ".svg", ".py"):
+            ids |= {m["id"] for m in _CALL.finditer(path.read_text("utf-8"))}
+    return ids
+
+
+# -- catalogues ----------------------------------------------------------------------
+
+
+def test_the_required_catalogues_ship() -> None:
+    assert set(SHIPPED) <= set(catalogue_languages())
+
+
+def test_every_message_id_is_in_every_catalogue() -> None:
+    ids = message_ids()
+    assert {"Key takeaways", "Cover", "Page {page} of {pages}"} <= ids  # the scan works
+    missing = {
+        language: sorted(i for i in ids if i not in messages_for(language).catalogue)
+        for language in catalogue_languages()
+        if language != "en"
+    }
+    missing = {language: found for language, found in missing.items() if found}
+    assert not missing, "message ids missing from catalogues:\n" + "\n".join(
+        f"  {language}: {found}" for language, found in sorted(missing.items())
+    )
+
+
+def test_catalogues_keep_placeholders() -> None:
+    for language in catalogue_languages():
+        for msgid, text in messages_for(language).catalogue.items():
+            assert set(re.findall(r"{(\w+)}", msgid)) == set(re.findall(r"{(\w+)}", text)), (
+                language,
+                msgid,
+            )
+
+
+def test_lookup_falls_back_from_region_to_language_to_english() -> None:
+    assert messages_for("ru-RU")("Contents") == "Содержание"
+    assert messages_for("zh-Hans-CN")("Contents") == "目录"
+    assert messages_for("xx")("Contents") == "Contents"
+    assert messages_for("en")("Table {number}", number=3) == "Table 3"
+
+
+def test_a_theme_overrides_and_adds_messages(tmp_path: Path) -> None:
+    (tmp_path / "templates" / "messages").mkdir(parents=True)
+    (tmp_path / "templates" / "messages" / "ru.toml").write_text(
+        '"Key takeaways" = "Главное"\n"Appendix" = "Приложение"\n\n[options]\n', "utf-8"
+    )
+    messages = messages_for("ru", load_theme(tmp_path))
+    assert messages("Key takeaways") == "Главное"
+    assert messages("Appendix") == "Приложение"
+    assert messages("Contents") == "Содержание"
+
+
+def test_a_bad_theme_catalogue_is_a_theme_error(tmp_path: Path) -> None:
+    (tmp_path / "templates" / "messages").mkdir(parents=True)
+    (tmp_path / "templates" / "messages" / "de.toml").write_text('"Cover" = 3\n', "utf-8")
+    with pytest.raises(ThemeError, match="must be text"):
+        messages_for("de", load_theme(tmp_path))
+
+
+def test_a_latin_name_is_isolated_inside_arabic() -> None:
+    text = messages_for("ar")(
+        "Prepared for {name} — copy {number} of {total}", name="Li Wei", number=1, total=3
+    )
+    assert "\u2068Li Wei\u2069" in text and "1" in text
+
+
+def test_a_placeholder_the_tool_does_not_fill_is_a_theme_error(tmp_path: Path) -> None:
+    (tmp_path / "templates" / "messages").mkdir(parents=True)
+    (tmp_path / "templates" / "messages" / "fr.toml").write_text(
+        '"Table {number}" = "Tableau {numero}"\n', "utf-8"
+    )
+    with pytest.raises(ThemeError, match="placeholder"):
+        messages_for("fr", load_theme(tmp_path))("Table {number}", number=2)
+
+
+# -- dates, digits, direction --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "20 August 2025"),
+        ("ru", "20 августа 2025 г."),
+        ("zh", "2025年8月20日"),
+        ("ja", "2025年8月20日"),
+        ("ar", "20 أغسطس 2025"),
+        ("de", "20. August 2025"),
+        ("xx", "20 August 2025"),
+    ],
+)
+def test_dates_in_the_documents_language(language: str, expected: str) -> None:
+    text = format_date(dt.date(2025, 8, 20), messages_for(language))
+    assert text.replace("\u202f", " ") == expected  # CLDR puts a narrow space before "г."
+
+
+def test_a_theme_can_ask_for_arabic_indic_digits(tmp_path: Path) -> None:
+    (tmp_path / "templates" / "messages").mkdir(parents=True)
+    (tmp_path / "templates" / "messages" / "ar.toml").write_text(
+        "[options]\nnative_digits = true\n", "utf-8"
+    )
+    messages = messages_for("ar", load_theme(tmp_path))
+    assert format_date(dt.date(2025, 8, 20), messages) == "٢٠ أغسطس ٢٠٢٥"
+    assert "counter(page, arabic-indic)" in page_css(messages)
+
+
+def test_direction() -> None:
+    assert all(is_rtl(tag) for tag in ("ar", "he", "fa-IR", "ur"))
+    assert not any(is_rtl(tag) for tag in ("en", "ru", "zh-Hans"))
+    css = page_css(messages_for("ar"))
+    assert "@bottom-left" in css and "element(running-title)" in css
+
+
+def test_page_words_are_css_escaped() -> None:
+    css = page_css(messages_for("ru"))
+    assert css.isascii() and "counter(page" in css and "\\421 " in css  # С
+
+
+# -- fonts ---------------------------------------------------------------------------
+
+
+def test_the_theme_declares_arabic_and_cjk_fonts() -> None:
+    fonts = theme_font_files(load_theme())
+    assert any(f.path.name.startswith("NotoNaskhArabic") and not f.system for f in fonts)
+    assert any("CJK" in f.path.name and f.system for f in fonts)
+    assert all(f.path.is_file() for f in fonts), "run scripts/system-deps.sh"
+
+
+def test_a_character_no_theme_font_has_is_found() -> None:
+    chars, missing = uncovered("Привет 你好 مرحبا \U0001d11e ᚠ", load_theme())
+    assert chars == {"\U0001d11e", "ᚠ"} and not missing
+
+
+@pytest.mark.slow
+def test_a_missing_glyph_is_a_warning_naming_character_and_line(tmp_path: Path) -> None:
+    article = tmp_path / "runes.md"
+    article.write_text("---\ntitle: Runes\n---\n\nFirst.\n\nA rune: ᚠ here.\n", "utf-8")
+    result = build([article], out_dir=tmp_path / "out", options=BuildOptions(formats=("pdf",)))
+    warnings = [w for output in result.outputs for w in output.warnings]
+    found = [w for w in warnings if "U+16A0" in w.message]
+    assert found and found[0].line == 7 and "ᚠ" in found[0].message, [str(w) for w in warnings]
+
+
+# -- rendered fixtures ---------------------------------------------------------------
+
+#: Words the tool or theme writes in English; none may appear in another language's output.
+ENGLISH_FURNITURE = (
+    "Key takeaways",
+    "Contents",
+    "Page",
+    "Cover",
+    "Title page",
+    "Introduction",
+    "Policy briefing",
+    "Table",
+    "Figure",
+    "Landmarks",
+    "Pages",
+    "Start of content",
+    "August",
+    "Draft",
+    "DRAFT",
+    "For:",
+)
+#: The part of it written by files this branch owns (the EPUB furniture, page numbers,
+#: dates, labels); the rest comes from parts.html and blocks.html.
+OWN_FURNITURE = ("Page", "Cover", "Title page", "Introduction", "Landmarks", "Pages", "August")
+
+
+@pytest.fixture(scope="module")
+def i18n_builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, BuildResult]:
+    results = {}
+    for name in ("ru-brief.txt", "ar-brief.md", "zh-brief.md"):
+        out = tmp_path_factory.mktemp(name.split(".")[0])
+        results[name[:2]] = build(
+            [FIXTURES / name], out_dir=out, options=BuildOptions(formats=("pdf", "epub", "html"))
+        )
+    return results
+
+
+def _output(result: BuildResult, fmt: str) -> Path:
+    (path,) = [o.path for o in result.outputs if o.format == fmt]
+    return path
+
+
+def _pdf_text(path: Path) -> str:
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def _epub_text(path: Path) -> str:
+    with zipfile.ZipFile(path) as archive:
+        return "\n".join(
+            re.sub(r"<[^>]+>", " ", archive.read(name).decode())
+            for name in archive.namelist()
+            if name.endswith(".xhtml")
+        )
+
+
+def _english(text: str, words: tuple[str, ...]) -> list[str]:
+    return [w for w in words if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", text)]
+
+
+LANGS = ("ru", "ar", "zh")
+LANG_TAGS = {"ru": "ru", "ar": "ar", "zh": "zh-Hans"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", LANGS)
+def test_pdf_is_pdf_ua_with_the_language(i18n_builds: dict[str, BuildResult], lang: str) -> None:
+    result = i18n_builds[lang]
+    assert result.ok, result.failures
+    pdf = _output(result, "pdf")
+    assert pdf_failures(pdf, "ua1") == []
+    from pypdf import PdfReader
+
+    assert PdfReader(pdf).trailer["/Root"]["/Lang"] == LANG_TAGS[lang]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", LANGS)
+def test_epub_passes_strict_epubcheck(i18n_builds: dict[str, BuildResult], lang: str) -> None:
+    assert epub_problems(epubcheck(_output(i18n_builds[lang], "epub"))) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", LANGS)
+def test_no_english_furniture_that_this_branch_writes(
+    i18n_builds: dict[str, BuildResult], lang: str
+) -> None:
+    result = i18n_builds[lang]
+    assert _english(_pdf_text(_output(result, "pdf")), OWN_FURNITURE) == []
+    assert _english(_epub_text(_output(result, "epub")), OWN_FURNITURE) == []
+    with zipfile.ZipFile(_output(result, "epub")) as archive:
+        opf = archive.read("EPUB/content.opf").decode()
+    assert "Reflowable text" not in opf
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    reason="parts.html/blocks.html (the look and render engineers' files) wrap their words "
+    "in _() on their branches: remove this mark when merging",
+    strict=False,
+)
+@pytest.mark.parametrize("lang", LANGS)
+def test_no_english_furniture_at_all(i18n_builds: dict[str, BuildResult], lang: str) -> None:
+    result = i18n_builds[lang]
+    assert _english(_pdf_text(_output(result, "pdf")), ENGLISH_FURNITURE) == []
+    assert _english(_epub_text(_output(result, "epub")), ENGLISH_FURNITURE) == []
+
+
+@pytest.mark.slow
+def test_arabic_is_right_to_left_in_html_epub_and_spine(
+    i18n_builds: dict[str, BuildResult],
+) -> None:
+    result = i18n_builds["ar"]
+    html = _output(result, "html").read_text("utf-8")
+    assert re.search(r'<html lang="ar" dir="rtl"', html)
+    with zipfile.ZipFile(_output(result, "epub")) as archive:
+        opf = archive.read("EPUB/content.opf").decode()
+        pages = [n for n in archive.namelist() if n.endswith(".xhtml")]
+        roots = {n: re.search(r"<html[^>]*>", archive.read(n).decode()) for n in pages}
+    assert 'page-progression-direction="rtl"' in opf
+    assert all(m and 'dir="rtl"' in m.group(0) for m in roots.values()), roots
+
+
+@pytest.mark.slow
+def test_left_to_right_books_stay_left_to_right(i18n_builds: dict[str, BuildResult]) -> None:
+    with zipfile.ZipFile(_output(i18n_builds["zh"], "epub")) as archive:
+        assert "page-progression-direction" not in archive.read("EPUB/content.opf").decode()
+    assert 'dir="ltr"' in _output(i18n_builds["zh"], "html").read_text("utf-8")
+
+
+def _pdffonts(path: Path) -> list[str]:
+    lines = subprocess.run(
+        ["pdffonts", str(path)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    return [line.split()[0].split("+")[-1] for line in lines if line.strip()]
+
+
+def _theme_families() -> set[str]:
+    css = (ROOT / "styles" / "brief" / "fonts.css").read_text("utf-8")
+    return {f.replace(" ", "-") for f in re.findall(r'font-family: "([^"]+)"', css)}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", LANGS)
+def test_only_theme_fonts_are_embedded(i18n_builds: dict[str, BuildResult], lang: str) -> None:
+    fonts = _pdffonts(_output(i18n_builds[lang], "pdf"))
+    families = _theme_families()
+    foreign = [f for f in fonts if not any(f.startswith(family) for family in families)]
+    assert fonts and foreign == []
+    script = {"ar": "Noto-Naskh-Arabic", "zh": "Noto-Sans-CJK", "ru": "Noto-Serif"}[lang]
+    assert any(f.startswith(script) for f in fonts)
+
+
+@pytest.mark.slow
+def test_arabic_pdf_page_labels_and_numbers_are_arabic(
+    i18n_builds: dict[str, BuildResult],
+) -> None:
+    from pypdf import PdfReader
+
+    pdf = _output(i18n_builds["ar"], "pdf")
+    assert PdfReader(pdf).page_labels[0] == "الغلاف"
+    text = _pdf_text(pdf)
+    assert "الصفحة" in text and "أغسطس" in text
