@@ -340,3 +340,55 @@ def test_arabic_pdf_page_labels_and_numbers_are_arabic(
     assert PdfReader(pdf).page_labels[0] == "الغلاف"
     text = _pdf_text(pdf)
     assert "الصفحة" in text and "أغسطس" in text
+
+
+# -- language editions ---------------------------------------------------------------
+
+
+def test_the_shipped_project_has_a_russian_edition() -> None:
+    from briefing.config import load_project
+    from briefing.tasks import plan
+
+    project = load_project(ROOT / "briefing.toml")
+    edition = project.edition("public-ru")
+    jobs, warnings = plan(project, [edition], {})
+    assert warnings == []
+    ((job),) = jobs
+    assert job.source == ROOT / "sources" / "ru" / "alaska-talks.txt"
+    # the path-keyed table wins over the stem's English one; the date is shared
+    assert job.meta["title"].startswith("Переговоры на Аляске")
+    assert job.meta["language"] == "ru" and str(job.meta["date"]) == "2025-08-20"
+    english = [j for j in plan(project, [project.edition("public")], {})[0]]
+    assert english[0].meta["title"].startswith("The Alaska Talks")
+
+
+@pytest.mark.slow
+def test_a_language_edition_builds_in_its_language_with_its_own_identifiers(
+    tmp_path: Path,
+) -> None:
+    import shutil
+
+    from pypdf import PdfReader
+
+    shutil.copytree(ROOT / "sources", tmp_path / "sources")
+    shutil.copy(ROOT / "briefing.toml", tmp_path / "briefing.toml")
+    result = build(project=tmp_path, editions=["public", "public-ru"])
+    assert result.ok, result.failures
+    by_name = {(o.edition, o.path.name): o.path for o in result.outputs}
+    ru_pdf = by_name["public-ru", "alaska-talks.pdf"]
+    en_pdf = by_name["public", "alaska-talks.pdf"]
+    assert pdf_failures(ru_pdf, "ua1") == []
+    assert PdfReader(ru_pdf).trailer["/Root"]["/Lang"] == "ru"
+    assert PdfReader(ru_pdf).trailer["/ID"][0] != PdfReader(en_pdf).trailer["/ID"][0]
+    compendium = by_name["public-ru", "public-ru-compendium.pdf"]
+    assert PdfReader(compendium).trailer["/Root"]["/Lang"] == "ru"
+    assert "Страница" in _pdf_text(compendium) and "августа" in _pdf_text(ru_pdf)
+
+    def identifier(epub: Path) -> str:
+        with zipfile.ZipFile(epub) as archive:
+            opf = archive.read("EPUB/content.opf").decode()
+        return re.search(r"<dc:identifier[^>]*>([^<]+)", opf).group(1)  # type: ignore[union-attr]
+
+    ru_id = identifier(by_name["public-ru", "alaska-talks.epub"])
+    assert ru_id != identifier(by_name["public", "alaska-talks.epub"])
+    assert epub_problems(epubcheck(by_name["public-ru", "alaska-talks.epub"])) == []

@@ -15,6 +15,9 @@ Example::
     [articles.alaska-talks]                            # metadata for sources/alaska-talks.*
     title = "The Alaska Talks"
 
+    [articles."sources/ru/alaska-talks"]               # only sources/ru/alaska-talks.*
+    title = "Переговоры на Аляске"                     # (a language edition's translation)
+
     [[editions]]
     name = "internal"
     sources = ["sources/*"]
@@ -304,7 +307,8 @@ def load_project(path: Path | str) -> Project:
     if not isinstance(raw_articles, dict):
         raise _error(path, lines.key("articles"), "'articles' must be [articles.NAME] tables")
     for stem, table in raw_articles.items():
-        start = lines.table(f"articles.{stem}")
+        bare = re.fullmatch(r"[A-Za-z0-9_\-]+", stem)
+        start = lines.table(f"articles.{stem}" if bare else f'articles."{stem}"')
         if not isinstance(table, dict):
             raise _error(path, start, f"[articles.{stem}] must be a table of metadata")
         _, _, meta = _split(
