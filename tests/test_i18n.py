@@ -13,7 +13,14 @@ import pytest
 from briefing import BuildOptions, BuildResult, build
 from briefing.errors import ThemeError
 from briefing.fonts import theme_font_files, uncovered
-from briefing.i18n import catalogue_languages, format_date, is_rtl, messages_for, page_css
+from briefing.i18n import (
+    catalogue_languages,
+    format_date,
+    is_rtl,
+    messages_for,
+    page_css,
+    shaped_for_svg,
+)
 from briefing.render.epub import _SUMMARY
 from briefing.themes import load_theme
 from tests.validators import epub_problems, epubcheck, pdf_failures
@@ -144,6 +151,12 @@ def test_direction() -> None:
     assert not any(is_rtl(tag) for tag in ("en", "ru", "zh-Hans"))
     css = page_css(messages_for("ar"))
     assert "@bottom-left" in css and "element(running-title)" in css
+
+
+def test_svg_furniture_is_joined_and_in_visual_order_for_arabic() -> None:
+    # WeasyPrint's SVG text places letters one by one: "مسودة" must arrive joined, reversed.
+    assert shaped_for_svg("مسودة", "ar") == "\ufe93\ufea9\ufeee\ufeb4\ufee3"
+    assert shaped_for_svg("ПРОЕКТ", "ru") == "ПРОЕКТ"
 
 
 def test_page_words_are_css_escaped() -> None:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import string
 import tomllib
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -46,6 +47,7 @@ __all__ = [
     "messages_for",
     "page_css",
     "script_fonts",
+    "shaped_for_svg",
 ]
 
 _LOCALES = Path(__file__).resolve().parent / "locales"
@@ -286,3 +288,43 @@ def page_css(messages: Messages) -> str:
         "  @top-left { content: element(running-recipient); }\n"
         "}\n"
     )
+
+
+@lru_cache(maxsize=1)
+def _arabic_forms() -> dict[tuple[str, str], str]:
+    """(letter, form) -> its Arabic presentation form, from Unicode's own decompositions."""
+    forms: dict[tuple[str, str], str] = {}
+    for code in range(0xFE70, 0xFEFF):
+        parts = unicodedata.decomposition(chr(code)).split()
+        if len(parts) == 2 and parts[0] in ("<isolated>", "<final>", "<initial>", "<medial>"):
+            forms.setdefault((chr(int(parts[1], 16)), parts[0][1:-1]), chr(code))
+    return forms
+
+
+def shaped_for_svg(text: str, language: str) -> str:
+    """Furniture text for a renderer that places letters one by one (WeasyPrint's SVG
+    ``<text>``, used for the draft watermark), which neither joins Arabic letters nor
+    reorders right-to-left text: Arabic letters become their joined presentation forms and
+    a right-to-left text is reversed into visual order. Other text is returned as is.
+    """
+    if not is_rtl(language):
+        return text
+    forms = _arabic_forms()
+
+    def joins_left(char: str) -> bool:  # connects to the letter after it
+        return (char, "initial") in forms
+
+    def joins_right(char: str) -> bool:  # connects to the letter before it
+        return (char, "final") in forms
+
+    shaped = []
+    for i, char in enumerate(text):
+        before = text[i - 1] if i else ""
+        after = text[i + 1] if i + 1 < len(text) else ""
+        prev = bool(before) and joins_left(before) and joins_right(char)
+        nxt = bool(after) and joins_left(char) and joins_right(after)
+        form = {(True, True): "medial", (True, False): "final", (False, True): "initial"}.get(
+            (prev, nxt), "isolated"
+        )
+        shaped.append(forms.get((char, form)) or forms.get((char, "isolated")) or char)
+    return "".join(reversed(shaped))

@@ -21,7 +21,14 @@ from markupsafe import Markup, escape
 
 from briefing.errors import ThemeError
 from briefing.fonts import check_glyphs
-from briefing.i18n import Messages, format_date, messages_for, page_css, script_fonts
+from briefing.i18n import (
+    Messages,
+    format_date,
+    messages_for,
+    page_css,
+    script_fonts,
+    shaped_for_svg,
+)
 from briefing.model import (
     Block,
     Code,
@@ -263,7 +270,7 @@ def _print_context(
         paper=PAPER_SIZES[paper],
         stylesheet_href=stylesheet_href,
         language_css=language_css(theme, messages),
-        watermark=_watermark_url(messages("DRAFT"), meta.language)
+        watermark=_watermark_url(shaped_for_svg(messages("DRAFT"), meta.language), meta.language)
         if meta.status == "draft"
         else None,
         date_iso=meta.date.isoformat() if meta.date else None,
