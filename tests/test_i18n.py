@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from briefing import BuildOptions, BuildResult, build
+from briefing.check import check_file
 from briefing.errors import ThemeError
-from briefing.fonts import theme_font_files, uncovered
+from briefing.fonts import foreign_fonts, theme_font_files, uncovered
 from briefing.i18n import (
     catalogue_languages,
     format_date,
@@ -179,6 +180,11 @@ def test_a_character_no_theme_font_has_is_found() -> None:
     assert chars == {"\U0001d11e", "ᚠ"} and not missing
 
 
+def test_fonts_from_outside_the_theme_are_named() -> None:
+    names = ["/ABCDEF+Noto-Naskh-Arabic-Bold", "/GHIJKL+Inter-Semi-Bold", "/MNOPQR+DejaVuSans"]
+    assert foreign_fonts(names, load_theme()) == ["DejaVuSans"]
+
+
 @pytest.mark.slow
 def test_a_missing_glyph_is_a_warning_naming_character_and_line(tmp_path: Path) -> None:
     article = tmp_path / "runes.md"
@@ -341,6 +347,8 @@ def test_only_theme_fonts_are_embedded(i18n_builds: dict[str, BuildResult], lang
     assert fonts and foreign == []
     script = {"ar": "Noto-Naskh-Arabic", "zh": "Noto-Sans-CJK", "ru": "Noto-Serif"}[lang]
     assert any(f.startswith(script) for f in fonts)
+    report = check_file(_output(i18n_builds[lang], "pdf"))
+    assert {c.name: c.detail for c in report.checks}["theme fonts"] == "all from the theme"
 
 
 @pytest.mark.slow

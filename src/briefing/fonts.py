@@ -33,7 +33,9 @@ from briefing.themes import Theme
 __all__ = [
     "FontFile",
     "check_glyphs",
+    "foreign_fonts",
     "system_font_files",
+    "theme_families",
     "theme_font_files",
     "uncovered",
 ]
@@ -80,6 +82,32 @@ def theme_font_files(theme: Theme) -> tuple[FontFile, ...]:
             except ThemeError:
                 continue  # the renderer reports a missing theme font itself
     return tuple(dict.fromkeys(found))
+
+
+@lru_cache(maxsize=16)
+def theme_families(theme: Theme) -> tuple[str, ...]:
+    """The font families the theme's ``fonts.css`` declares."""
+    try:
+        css = theme.style("fonts.css").read_text("utf-8")
+    except ThemeError:
+        return ()
+    found = re.findall(r"""font-family:\s*["']?([^"';]+?)["']?\s*;""", css)
+    return tuple(dict.fromkeys(found))
+
+
+def _squash(name: str) -> str:
+    return re.sub(r"[\s_-]+", "", name).lower()
+
+
+def foreign_fonts(names: list[str], theme: Theme) -> list[str]:
+    """The embedded font names (``ABCDEF+Noto-Serif-Bold``) of no family the theme declares."""
+    families = [_squash(f) for f in theme_families(theme)]
+    foreign = []
+    for name in names:
+        plain = name.lstrip("/").split("+")[-1]
+        if not any(_squash(plain).startswith(family) for family in families):
+            foreign.append(plain)
+    return sorted(set(foreign))
 
 
 def system_font_files(theme: Theme) -> tuple[Path, ...]:
