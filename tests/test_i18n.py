@@ -102,10 +102,10 @@ def test_a_bad_theme_catalogue_is_a_theme_error(tmp_path: Path) -> None:
 
 
 def test_a_latin_name_is_isolated_inside_arabic() -> None:
-    text = messages_for("ar")(
-        "Prepared for {name} — copy {number} of {total}", name="Li Wei", number=1, total=3
+    text = messages_for("ar").markup(
+        "Prepared for {name} — copy {number} of {total}", name="Li <Wei>", number=1, total=3
     )
-    assert "\u2068Li Wei\u2069" in text and "1" in text
+    assert "<bdi>Li &lt;Wei&gt;</bdi>" in text and " 1 " in text
 
 
 def test_a_placeholder_the_tool_does_not_fill_is_a_theme_error(tmp_path: Path) -> None:
@@ -178,6 +178,20 @@ def test_the_theme_declares_arabic_and_cjk_fonts() -> None:
 def test_a_character_no_theme_font_has_is_found() -> None:
     chars, missing = uncovered("Привет 你好 مرحبا \U0001d11e ᚠ", load_theme())
     assert chars == {"\U0001d11e", "ᚠ"} and not missing
+
+
+def test_cjk_text_without_the_cjk_package_is_an_error_naming_it(tmp_path: Path) -> None:
+    from briefing.fonts import check_glyphs
+    from briefing.model import Document, Meta
+
+    (tmp_path / "styles").mkdir()
+    (tmp_path / "styles" / "fonts.css").write_text(
+        '@font-face { font-family: "X"; src: url("file:///nonexistent/NotoSansCJK-Regular.ttc"); }'
+    )
+    document = Document(meta=Meta(title="阿拉斯加会谈", language="zh"), sections=())
+    with pytest.raises(ThemeError, match="NotoSansCJK") as caught:
+        check_glyphs(document, load_theme(tmp_path))
+    assert "fonts-noto-cjk" in str(caught.value)
 
 
 def test_fonts_from_outside_the_theme_are_named() -> None:
@@ -413,3 +427,27 @@ def test_a_language_edition_builds_in_its_language_with_its_own_identifiers(
     ru_id = identifier(by_name["public-ru", "alaska-talks.epub"])
     assert ru_id != identifier(by_name["public", "alaska-talks.epub"])
     assert epub_problems(epubcheck(by_name["public-ru", "alaska-talks.epub"])) == []
+
+
+@pytest.mark.slow
+def test_recipient_stamps_in_any_script_use_theme_fonts(tmp_path: Path) -> None:
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "note.md").write_text(
+        (FIXTURES / "ar-brief.md").read_text("utf-8"), "utf-8"
+    )
+    (tmp_path / "briefing.toml").write_text(
+        '[[editions]]\nname = "desk"\nsources = ["sources/*"]\nformats = ["pdf"]\n'
+        'recipients = ["李伟", "Amira Haddad"]\n',
+        "utf-8",
+    )
+    result = build(project=tmp_path)
+    assert result.ok, result.failures
+    copies = sorted(o.path for o in result.outputs if "copies" in o.path.parts)
+    assert len(copies) == 2
+    for copy in copies:
+        assert pdf_failures(copy, "ua1") == []
+        fonts = _pdffonts(copy)
+        families = _theme_families()
+        assert [f for f in fonts if not any(f.startswith(x) for x in families)] == []
+    text = _pdf_text(copies[0])
+    assert "النسخة" in text and "Prepared" not in text

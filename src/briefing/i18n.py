@@ -35,6 +35,8 @@ from typing import TYPE_CHECKING
 from briefing.errors import ThemeError
 
 if TYPE_CHECKING:
+    from markupsafe import Markup
+
     from briefing.themes import Theme
 
 __all__ = [
@@ -129,12 +131,32 @@ class Messages:
         return text
 
     def _value(self, value: object) -> str:
-        """A placeholder's value: native digits for numbers; in a right-to-left language,
-        text is isolated (FSI ... PDI) so a Latin name keeps its order inside the sentence."""
-        if isinstance(value, int):
-            return self.digits(value)
-        text = str(value)
-        return f"\u2068{text}\u2069" if self.rtl and text and not text.isdigit() else text
+        """A placeholder's value as text (native digits for numbers)."""
+        return self.digits(value) if isinstance(value, int) else str(value)
+
+    def markup(self, msgid: str, /, **values: object) -> Markup:
+        """The message as HTML: each text value escaped and isolated in ``<bdi>``, so a
+        Latin name inside an Arabic sentence (or the reverse) keeps its order.
+
+        Unicode isolates (FSI ... PDI) would do the same in plain text, but WeasyPrint
+        writes them as glyphs with an empty ToUnicode entry, which PDF/UA-1 refuses.
+        """
+        from markupsafe import Markup, escape
+
+        wrapped = {
+            k: v if isinstance(v, int) else Markup("<bdi>%s</bdi>") % escape(str(v))
+            for k, v in values.items()
+        }
+        text = self(msgid, **{k: f"\x00{k}\x00" for k in values})
+        parts = text.split("\x00")
+        out = Markup("")
+        for index, part in enumerate(parts):
+            if index % 2 and part in wrapped:
+                value = wrapped[part]
+                out += value if isinstance(value, Markup) else escape(self.digits(value))
+            else:
+                out += escape(part)
+        return out
 
     @property
     def rtl(self) -> bool:
