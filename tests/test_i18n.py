@@ -28,7 +28,7 @@ from tests.validators import epub_problems, epubcheck, pdf_failures
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "i18n"
-SHIPPED = ("en", "fr", "de", "es", "ru", "uk", "ar", "zh", "ja")
+SHIPPED = ("en", "fr", "de", "es", "ru", "uk", "ar", "he", "zh", "ja")
 
 #: ``_("...")``, ``messages("...")`` and ``messages_for(...)("...")`` calls.
 _CALL = re.compile(
@@ -172,6 +172,7 @@ def test_the_theme_declares_arabic_and_cjk_fonts() -> None:
     fonts = theme_font_files(load_theme())
     assert any(f.path.name.startswith("NotoNaskhArabic") and not f.system for f in fonts)
     assert any("CJK" in f.path.name and f.system for f in fonts)
+    assert any(f.path.name.startswith("NotoSerifHebrew") and not f.system for f in fonts)
     assert all(f.path.is_file() for f in fonts), "run scripts/system-deps.sh"
 
 

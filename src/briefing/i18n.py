@@ -252,6 +252,7 @@ def format_date(date: dt.date, messages: Messages) -> str:
 _SCRIPT_FONTS = {
     **dict.fromkeys(("ar", "fa", "ur"), '"Noto Naskh Arabic", "Inter", sans-serif'),
     **dict.fromkeys(("zh", "ja", "ko"), '"Noto Sans CJK", "Inter", sans-serif'),
+    **dict.fromkeys(("he", "yi"), '"Noto Serif Hebrew", "Inter", sans-serif'),
 }
 
 
