@@ -165,6 +165,25 @@ def test_page_words_are_css_escaped() -> None:
     assert css.isascii() and "counter(page" in css and "\\421 " in css  # С
 
 
+@pytest.mark.parametrize(
+    ("language", "names", "caption"),
+    [
+        ("en", ("Outcome", "Impact"), "Outcome and impact"),
+        ("ru", ("Итог", "Последствия"), "Итог и последствия"),
+        ("ar", ("النتيجة", "الأثر"), "النتيجة والأثر"),
+        ("zh-Hans", ("成果", "影响"), "成果和影响"),
+        ("de", ("Ergebnis", "Wirkung", "Folge"), "Ergebnis, Wirkung und Folge"),
+    ],
+)
+def test_captions_made_from_table_headers_are_in_the_language(
+    language: str, names: tuple[str, ...], caption: str
+) -> None:
+    from briefing.model import Text
+    from briefing.readers.assembly import caption_from_header
+
+    assert caption_from_header(tuple((Text(n),) for n in names), language) == caption
+
+
 # -- fonts ---------------------------------------------------------------------------
 
 

@@ -46,6 +46,7 @@ __all__ = [
     "catalogue_languages",
     "format_date",
     "is_rtl",
+    "list_words",
     "messages_for",
     "page_css",
     "script_fonts",
@@ -351,3 +352,33 @@ def shaped_for_svg(text: str, language: str) -> str:
         )
         shaped.append(forms.get((char, form)) or forms.get((char, "isolated")) or char)
     return "".join(reversed(shaped))
+
+
+@dataclass(frozen=True, slots=True)
+class ListWords:
+    """How a language joins names into a phrase (generated table captions).
+
+    :param separator: between names but the last two (``", "``, ``"、"``).
+    :param conjunction: before the last name, with its spaces (``" and "``, ``"和"``).
+    :param lower_later: lower-case the initial of later names ("Outcome and impact"); off
+        where capitals carry meaning (German nouns) or scripts have no case.
+    :param table: the caption of a table whose header has no names.
+    """
+
+    separator: str
+    conjunction: str
+    lower_later: bool
+    table: str
+
+
+def list_words(language: str) -> ListWords:
+    """The :class:`ListWords` of a language, from its catalogue."""
+    messages = messages_for(language)
+    base = base_language(language)
+    word = messages("and")
+    if base in ("zh", "ja", "ko"):
+        return ListWords("、", word, False, messages("Table"))
+    separator = "، " if base in ("ar", "fa", "ur") else ", "
+    # Arabic and Hebrew write "and" joined to the next word (و, ו).
+    conjunction = f" {word}" if base in ("ar", "fa", "he") and len(word) == 1 else f" {word} "
+    return ListWords(separator, conjunction, base not in ("de", "lb"), messages("Table"))

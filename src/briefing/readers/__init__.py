@@ -148,7 +148,12 @@ def read_article(
         overrides=meta,
         body_title=source.parsed.title,
     )
-    sections = assemble(source.parsed.drafts, path=source.path, numbered=numbered)
+    sections = assemble(
+        source.parsed.drafts,
+        path=source.path,
+        numbered=numbered,
+        language=document_meta.language,
+    )
     document = Document(meta=document_meta, sections=sections)
     logger.debug(
         "read %s: %d sections, %d takeaways, %d tables",

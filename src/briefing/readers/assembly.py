@@ -85,14 +85,19 @@ def caption_from_intro(text: str) -> str | None:
     return last[0].upper() + last[1:]
 
 
-def caption_from_header(header: tuple[Cell, ...]) -> str:
-    """A caption from a table's header cells: ``Outcome | Impact`` -> ``Outcome and impact``."""
+def caption_from_header(header: tuple[Cell, ...], language: str = "en") -> str:
+    """A caption from a table's header cells: ``Outcome | Impact`` -> ``Outcome and impact``
+    (``Итог и последствия``, ``成果和影响``: "and" from the language's catalogue)."""
+    from briefing.i18n import list_words
+
     names = [plain(cell).strip() for cell in header if plain(cell).strip()]
     if len(names) <= 1:
-        return names[0] if names else "Table"
+        return names[0] if names else list_words(language).table
+    words = list_words(language)
     # Later names read as ordinary words ("and impact"), but acronyms keep their case.
-    names[1:] = [_lower_initial(name) for name in names[1:]]
-    return ", ".join(names[:-1]) + " and " + names[-1]
+    if words.lower_later:
+        names[1:] = [_lower_initial(name) for name in names[1:]]
+    return words.separator.join(names[:-1]) + words.conjunction + names[-1]
 
 
 def _lower_initial(word: str) -> str:
@@ -101,7 +106,7 @@ def _lower_initial(word: str) -> str:
     return word
 
 
-def _caption_tables(blocks: list[Block]) -> list[Block]:
+def _caption_tables(blocks: list[Block], language: str = "en") -> list[Block]:
     """Give every table a caption: an explicit ``Table: ...`` line, an intro, or its header."""
     result: list[Block] = []
     index = 0
@@ -123,7 +128,7 @@ def _caption_tables(blocks: list[Block]) -> list[Block]:
                         break
             if caption is None and isinstance(before, Paragraph):
                 caption = caption_from_intro(plain(before.content))
-            text = caption or caption_from_header(block.header)
+            text = caption or caption_from_header(block.header, language)
             block = replace(block, caption=(Text(text),))
         result.append(block)
         index += 1
@@ -152,9 +157,11 @@ def _drop_blank(draft: Draft, path: Path) -> None:
     draft.blocks = kept
 
 
-def assemble(drafts: list[Draft], *, path: Path, numbered: bool = True) -> tuple[Section, ...]:
+def assemble(
+    drafts: list[Draft], *, path: Path, numbered: bool = True, language: str = "en"
+) -> tuple[Section, ...]:
     """Turn drafts into sections: blank paragraphs dropped, captions, table numbers, section
-    numbers and ids."""
+    numbers and ids. ``language`` words the captions made from table headers."""
     for draft in drafts:
         _drop_blank(draft, path)
     drafts = [d for d in drafts if d.heading is not None or d.blocks]
@@ -184,7 +191,7 @@ def assemble(drafts: list[Draft], *, path: Path, numbered: bool = True) -> tuple
             counters[-1] += 1
             number = ".".join(str(n) for n in counters)
         blocks = []
-        for block in _caption_tables(draft.blocks):
+        for block in _caption_tables(draft.blocks, language):
             if isinstance(block, Table):
                 table_number += 1
                 block = replace(block, number=table_number)
