@@ -84,12 +84,16 @@ def page_breaks(
             break
         markers.setdefault(order[position], []).append(label)
     return {
-        ident: Markup("").join(
-            Markup(_PAGEBREAK).format(re.sub(r"[^A-Za-z0-9]+", "-", label), label)
-            for label in found
-        )
+        ident: Markup("").join(Markup(_PAGEBREAK).format(_page_id(label), label) for label in found)
         for ident, found in markers.items()
     }
+
+
+def _page_id(label: str) -> str:
+    """An ASCII id part for a page label in any script ("Обложка" -> "Oblozhka")."""
+    from anyascii import anyascii
+
+    return re.sub(r"[^A-Za-z0-9]+", "-", anyascii(label)).strip("-") or "page"
 
 
 def _lines(text: str | None, width: int, limit: int) -> list[str]:
