@@ -220,6 +220,20 @@ def test_fonts_from_outside_the_theme_are_named() -> None:
 
 
 @pytest.mark.slow
+def test_briefing_check_names_a_font_that_is_not_the_themes(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from briefing.cli import main
+
+    article = tmp_path / "code.md"
+    article.write_text("---\ntitle: Code\n---\n\nRun `make` here.\n", "utf-8")
+    result = build([article], out_dir=tmp_path / "out", options=BuildOptions(formats=("pdf",)))
+    run = CliRunner().invoke(main, ["check", str(_output(result, "pdf"))])
+    assert run.exit_code == 0, run.output
+    assert "theme fonts: not from the theme: DejaVu-Sans-Mono" in run.output
+
+
+@pytest.mark.slow
 def test_a_missing_glyph_is_a_warning_naming_character_and_line(tmp_path: Path) -> None:
     article = tmp_path / "runes.md"
     article.write_text("---\ntitle: Runes\n---\n\nFirst.\n\nA rune: ᚠ here.\n", "utf-8")
