@@ -214,6 +214,30 @@ def test_cjk_text_without_the_cjk_package_is_an_error_naming_it(tmp_path: Path) 
     assert "fonts-noto-cjk" in str(caught.value)
 
 
+@pytest.mark.slow
+def test_without_the_cjk_package_latin_text_renders_quietly_and_cjk_text_stops(
+    tmp_path: Path,
+) -> None:
+    import shutil
+
+    from briefing.readers import read_article
+    from briefing.render.html import render_html
+    from briefing.render.pdf import PdfEngine
+    from briefing.report import collecting
+
+    styles = tmp_path / "theme" / "styles"
+    shutil.copytree(ROOT / "styles" / "brief", styles)
+    fonts = styles / "fonts.css"
+    fonts.write_text(fonts.read_text("utf-8").replace("/usr/share/fonts/", "/nonexistent/"))
+    theme = load_theme(tmp_path / "theme")
+    with collecting() as warnings:
+        document = read_article(FIXTURES / "ru-brief.txt")
+        rendered = PdfEngine().render(render_html(document, theme=theme))
+    assert rendered.pages and warnings == []
+    with pytest.raises(ThemeError, match="NotoSansCJK"):
+        render_html(read_article(FIXTURES / "zh-brief.md"), theme=theme)
+
+
 def test_fonts_from_outside_the_theme_are_named() -> None:
     names = ["/ABCDEF+Noto-Naskh-Arabic-Bold", "/GHIJKL+Inter-Semi-Bold", "/MNOPQR+DejaVuSans"]
     assert foreign_fonts(names, load_theme()) == ["DejaVuSans"]

@@ -34,6 +34,7 @@ __all__ = [
     "FontFile",
     "check_glyphs",
     "foreign_fonts",
+    "missing_system_families",
     "system_font_files",
     "theme_families",
     "theme_font_files",
@@ -110,9 +111,42 @@ def foreign_fonts(names: list[str], theme: Theme) -> list[str]:
     return sorted(set(foreign))
 
 
+def missing_system_families(theme: Theme) -> frozenset[str]:
+    """Families whose every declared file is a system font that is not installed (their
+    "cannot be loaded" from the renderer is noise: :func:`check_glyphs` says when a text
+    needs them)."""
+    try:
+        css = theme.style("fonts.css").read_text("utf-8")
+    except ThemeError:
+        return frozenset()
+    files: dict[str, list[Path | None]] = {}
+    for rule in re.findall(r"@font-face\s*{([^}]*)}", css):
+        family = re.search(r"""font-family:\s*["']?([^"';]+?)["']?\s*;""", rule)
+        if family is None:
+            continue
+        for url in _URL.findall(rule):
+            parts = urlsplit(url)
+            path = Path(unquote(parts.path)) if parts.scheme == "file" else None
+            files.setdefault(family.group(1), []).append(path)
+    return frozenset(
+        family
+        for family, paths in files.items()
+        if paths and all(p is not None and not p.is_file() for p in paths)
+    )
+
+
+@lru_cache(maxsize=16)
 def system_font_files(theme: Theme) -> tuple[Path, ...]:
-    """The system font files the theme declares (the renderer may read exactly these)."""
-    return tuple(f.path for f in theme_font_files(theme) if f.system)
+    """The system font files the theme declares (the renderer may read exactly these),
+    in the ``fonts.css`` of every layer of the theme (a stylesheet may import any)."""
+    found: list[Path] = []
+    for folder in theme.style_dirs:
+        css = folder / "fonts.css"
+        if css.is_file():
+            for url in _URL.findall(css.read_text("utf-8")):
+                if urlsplit(url).scheme == "file":
+                    found.append(Path(unquote(urlsplit(url).path)))
+    return tuple(dict.fromkeys(found))
 
 
 @lru_cache(maxsize=32)

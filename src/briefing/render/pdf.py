@@ -78,7 +78,12 @@ def make_fetcher(
     :param files: single files outside the roots it may read too (system fonts the theme
         declares by their path, see :func:`briefing.fonts.system_font_files`).
     """
-    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+    from weasyprint.urls import (
+        FatalURLFetchingError,
+        URLFetcher,
+        URLFetcherResponse,
+        URLFetchingError,
+    )
 
     resolved = tuple(root.resolve() for root in roots)
     exact = frozenset(f.resolve() for f in files)
@@ -96,6 +101,11 @@ def make_fetcher(
                 return super().fetch(url, headers)
             if scheme == "file":
                 path = Path(unquote(urlsplit(url).path)).resolve()
+                if path in exact and not path.is_file():
+                    # a declared system font that is not installed: not fatal (the glyph
+                    # check stops a document whose text needs it)
+                    log.append(FetchRecord(url, True))
+                    raise URLFetchingError(f"not installed: {url}")
                 inside = path in exact or any(path.is_relative_to(root) for root in resolved)
                 if inside and path.is_file() and path.stat().st_size <= MAX_RESOURCE_BYTES:
                     log.append(FetchRecord(url, True))
@@ -121,25 +131,34 @@ def _epoch(value: int) -> Iterator[None]:
 
 
 class _WeasyLog(logging.Handler):
-    """Turns WeasyPrint's log messages into briefing warnings while a render runs."""
+    """Turns WeasyPrint's log messages into briefing warnings while a render runs.
 
-    def __init__(self) -> None:
+    :param quiet_families: font families not installed on this machine whose "cannot be
+        loaded" is not reported here (the glyph check reports text that needs them).
+    """
+
+    def __init__(self, quiet_families: frozenset[str] = frozenset()) -> None:
         super().__init__(logging.WARNING)
         self.errors: list[str] = []
+        self.quiet = tuple(f"Font-face '{family}'" for family in quiet_families)
 
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage()
         if "HarfBuzz-Subset" in message:
             return  # the fontTools fallback works; the choice is documented in the README
+        if message.startswith(self.quiet):
+            return
         if record.levelno >= logging.ERROR:
             self.errors.append(message)
         warn(Diagnostic(f"renderer: {message.splitlines()[0]}"))
 
 
 @contextmanager
-def _capture_weasyprint_log() -> Iterator[_WeasyLog]:
+def _capture_weasyprint_log(
+    quiet_families: frozenset[str] = frozenset(),
+) -> Iterator[_WeasyLog]:
     logger = logging.getLogger("weasyprint")
-    handler = _WeasyLog()
+    handler = _WeasyLog(quiet_families)
     logger.addHandler(handler)
     previous = logger.propagate
     logger.propagate = False
@@ -268,7 +287,7 @@ class PdfEngine:
                 f"unknown PDF variant '{variant}'", hint=f"use one of: {', '.join(PDF_VARIANTS)}"
             )
         started = time.perf_counter()
-        from briefing.fonts import system_font_files
+        from briefing.fonts import missing_system_families, system_font_files
         from briefing.i18n import messages_for
 
         roots = html.theme.roots + ((article_dir,) if article_dir else ())
@@ -279,7 +298,8 @@ class PdfEngine:
         epoch = source_date_epoch(html.document.meta.date)
         stamp = dt.datetime.fromtimestamp(epoch, dt.UTC)
         try:
-            with _capture_weasyprint_log() as weasy_log, _epoch(epoch):
+            quiet = missing_system_families(html.theme)
+            with _capture_weasyprint_log(quiet) as weasy_log, _epoch(epoch):
                 stylesheet = self._stylesheet(stylesheet_path, roots, log, fonts)
                 document = HTML(
                     string=html.html,
