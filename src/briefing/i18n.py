@@ -58,9 +58,6 @@ _LOCALES = Path(__file__).resolve().parent / "locales"
 #: Languages written right to left (by their primary subtag).
 RTL_LANGUAGES = frozenset({"ar", "he", "iw", "fa", "ur", "yi", "ps", "dv", "ckb", "sd", "ug"})
 
-#: Languages that do not hyphenate (their lines break between characters or not at all).
-NO_HYPHENATION = frozenset({"ar", "fa", "ur", "he", "zh", "ja", "ko", "th"})
-
 #: Native digit sets of the Arabic script, for themes that ask for them.
 _NATIVE_DIGITS = {
     "ar": "٠١٢٣٤٥٦٧٨٩",
