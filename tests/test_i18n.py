@@ -475,6 +475,7 @@ def test_a_language_edition_builds_in_its_language_with_its_own_identifiers(
     assert PdfReader(ru_pdf).trailer["/ID"][0] != PdfReader(en_pdf).trailer["/ID"][0]
     compendium = by_name["public-ru", "public-ru-compendium.pdf"]
     assert PdfReader(compendium).trailer["/Root"]["/Lang"] == "ru"
+    assert pdf_failures(compendium, "ua1") == []
     assert "Страница" in _pdf_text(compendium) and "августа" in _pdf_text(ru_pdf)
 
     def identifier(epub: Path) -> str:
