@@ -7,6 +7,10 @@ missing=""
 ldconfig -p | grep -q 'libpango-1.0.so' || missing="$missing libpango-1.0-0 libpangoft2-1.0-0"
 ldconfig -p | grep -q 'libharfbuzz-subset.so' || missing="$missing libharfbuzz-subset0"
 command -v java >/dev/null 2>&1 || missing="$missing default-jre-headless"  # EPUBCheck (tests)
+# Chinese, Japanese and Korean text: the theme declares Noto Sans CJK by its file (too large
+# to ship in the wheel); briefing stops with an error naming it when CJK text needs it.
+[ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing="$missing fonts-noto-cjk"
+command -v pdffonts >/dev/null 2>&1 || missing="$missing poppler-utils"  # pdffonts/pdftotext (tests)
 [ -z "$missing" ] && exit 0
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "briefing: please install:$missing (or your system's equivalents)" >&2

@@ -23,7 +23,18 @@ def test_built_outputs_pass(seed_build: BuildResult) -> None:
     pdf = check_file(output(seed_build, "pdf"))
     assert pdf.ok, pdf.to_dict()
     names = [c.name for c in pdf.checks]
-    assert names == ["opens", "tagged", "title", "language", "fonts embedded", "text", "PDF/UA-1"]
+    assert names == [
+        "opens",
+        "tagged",
+        "title",
+        "language",
+        "fonts embedded",
+        "theme fonts",
+        "text",
+        "PDF/UA-1",
+    ]
+    fonts = {c.name: c.detail for c in pdf.checks}["theme fonts"]
+    assert fonts == "all from the theme"
     epub = check_file(output(seed_build, "epub"))
     assert epub.ok and [c.name for c in epub.checks] == ["container", "EPUBCheck"]
 

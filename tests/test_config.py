@@ -19,8 +19,9 @@ def write(tmp_path: Path, text: str) -> Path:
 
 def test_shipped_config() -> None:
     config = load_project(ROOT / "briefing.toml")
-    assert [e.name for e in config.editions] == ["public", "internal"]
-    public, internal = config.editions
+    assert [e.name for e in config.editions] == ["public", "internal", "public-ru"]
+    public, internal, russian = config.editions
+    assert russian.meta["language"] == "ru" and russian.sources == ("sources/ru/*",)
     assert public.meta["marking"] == "TLP:CLEAR" and public.compendium
     assert internal.meta["marking"] == "TLP:AMBER" and len(internal.recipients) == 3
     assert config.meta["organisation"] == "Institute for Strategic Policy"  # from [defaults]

@@ -60,7 +60,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildResult
 
 def test_example_config_builds_every_edition(tmp_path: Path) -> None:
     result = build(project=ROOT, out_dir=tmp_path, options=BuildOptions(jobs=2))
-    assert result.ok and len(result.built) == 9 and not result.up_to_date
+    assert result.ok and len(result.built) == 12 and not result.up_to_date
     assert files(tmp_path) == [
         "internal/alaska-talks.epub",
         "internal/alaska-talks.pdf",
@@ -69,6 +69,10 @@ def test_example_config_builds_every_edition(tmp_path: Path) -> None:
         "internal/copies/alaska-talks--li-wei.pdf",
         "internal/internal-compendium.pdf",
         "internal/manifest.json",
+        "public-ru/alaska-talks.epub",
+        "public-ru/alaska-talks.pdf",
+        "public-ru/manifest.json",
+        "public-ru/public-ru-compendium.pdf",
         "public/alaska-talks.epub",
         "public/alaska-talks.pdf",
         "public/manifest.json",

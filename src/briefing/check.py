@@ -1,7 +1,9 @@
 """``briefing check``: validate built outputs the way the tests do.
 
 PDF: it opens, has pages, is tagged (MarkInfo and a structure tree), declares a title and a
-language, embeds every font, and has extractable text on every page; with the ``check``
+language, embeds every font (and names those the built-in theme does not declare: a
+system fallback font makes the output differ between machines), and has extractable text
+on every page; with the ``check``
 extra installed (``pip install 'briefing[check]'``), it is also run through an
 independent PDF/UA-1 validator (PDF/A-3u for archival files).
 
@@ -112,6 +114,7 @@ def _pdf_structure(reader: Any) -> list[Check]:
     lang = root.get("/Lang")
     checks.append(Check("language", bool(lang), str(lang or "no /Lang")))
     unembedded: set[str] = set()
+    names: list[str] = []
     for page in pages:
         fonts = page.get("/Resources", {}).get("/Font", {})
         for font in fonts.values():
@@ -121,12 +124,26 @@ def _pdf_structure(reader: Any) -> list[Check]:
             )
             descriptor = target.get("/FontDescriptor")
             files = set(descriptor.get_object()) if descriptor else set()
+            names.append(str(font.get("/BaseFont", "")))
             if not files & {"/FontFile", "/FontFile2", "/FontFile3"}:
                 unembedded.add(str(font.get("/BaseFont")))
     checks.append(Check("fonts embedded", not unembedded, ", ".join(sorted(unembedded))))
+    checks.append(_theme_fonts(names))
     empty = [n for n, page in enumerate(pages, 1) if not page.extract_text().strip()]
     checks.append(Check("text", not empty, f"no text on pages {empty}" if empty else ""))
     return checks
+
+
+def _theme_fonts(names: list[str]) -> Check:
+    """Which embedded fonts the built-in theme does not declare (a system fallback picked
+    them: the output then depends on the machine). Reported, not failed: a user's theme
+    may declare other fonts."""
+    from briefing.fonts import foreign_fonts
+    from briefing.themes import load_theme
+
+    foreign = foreign_fonts(names, load_theme())
+    detail = "not from the theme: " + ", ".join(foreign) if foreign else "all from the theme"
+    return Check("theme fonts", True, detail)
 
 
 def _epub_checks(path: Path) -> list[Check]:

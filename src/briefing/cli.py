@@ -495,7 +495,9 @@ def _check(paths: list[Path], as_json: bool) -> list[Any]:
                     click.echo(f"  {item.name}: {item.detail}")
             else:
                 notes = [
-                    f"{c.name}: {c.detail}" for c in report.checks if "not installed" in c.detail
+                    f"{c.name}: {c.detail}"
+                    for c in report.checks
+                    if "not installed" in c.detail or c.detail.startswith("not from the theme")
                 ]
                 click.echo(f"ok   {report.path}" + (f" ({'; '.join(notes)})" if notes else ""))
     return reports

@@ -17,6 +17,8 @@ Example::
 
     [images]                                           # remote figure images to fetch
     allow_hosts = ["example.org"]                      # https only; "http://host" for http
+    [articles."sources/ru/alaska-talks"]               # only sources/ru/alaska-talks.*
+    title = "Переговоры на Аляске"                     # (a language edition's translation)
 
     [[editions]]
     name = "internal"
@@ -344,7 +346,8 @@ def load_project(path: Path | str) -> Project:
     if not isinstance(raw_articles, dict):
         raise _error(path, lines.key("articles"), "'articles' must be [articles.NAME] tables")
     for stem, table in raw_articles.items():
-        start = lines.table(f"articles.{stem}")
+        bare = re.fullmatch(r"[A-Za-z0-9_\-]+", stem)
+        start = lines.table(f"articles.{stem}" if bare else f'articles."{stem}"')
         if not isinstance(table, dict):
             raise _error(path, start, f"[articles.{stem}] must be a table of metadata")
         _, _, meta = _split(

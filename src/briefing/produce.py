@@ -188,12 +188,21 @@ def _copies(
     pages: int,
     renderer: Renderer,
 ) -> list[Produced]:
+    from briefing.i18n import messages_for
     from briefing.postprocess import RecipientStamp, stamp_copies
     from briefing.render.html import render_stamp_html
 
+    _ = messages_for(document.meta.language, spec.theme)
     total = len(spec.recipients)
     stamps = [
-        RecipientStamp(f"Prepared for {name} — copy {n} of {total}", name, f"{n} of {total}")
+        RecipientStamp(
+            # Markup (a str): the name is isolated in <bdi> inside the stamp's sentence
+            _.markup(
+                "Prepared for {name} — copy {number} of {total}", name=name, number=n, total=total
+            ),
+            name,
+            f"{n} of {total}",
+        )
         for n, name in enumerate(spec.recipients, 1)
     ]
     sheet = renderer.engine.render(

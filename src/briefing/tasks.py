@@ -109,6 +109,14 @@ def _glob(project: Project, edition: Edition, pattern: str) -> list[Path]:
     return found
 
 
+def _article_key(project: Project, source: Path) -> str:
+    """An article's path from the project root without its suffix (an ``[articles]`` key)."""
+    try:
+        return source.resolve().relative_to(project.root).with_suffix("").as_posix()
+    except ValueError:
+        return source.stem
+
+
 def plan(
     project: Project, editions: Sequence[Edition], meta: Mapping[str, Any]
 ) -> tuple[list[Job], list[Diagnostic]]:
@@ -143,12 +151,15 @@ def plan(
             merged = {
                 **project.meta,
                 **project.articles.get(source.stem, {}),
+                # a table named by the file's path (``[articles."sources/ru/alaska-talks"]``)
+                # is more specific: a language edition's translation keeps the stem.
+                **project.articles.get(_article_key(project, source), {}),
                 **edition.meta,
                 **meta,
             }
             jobs.append(Job(edition, source, slug, merged))
     warnings = []
-    stems = {job.source.stem for job in jobs}
+    stems = {job.source.stem for job in jobs} | {_article_key(project, j.source) for j in jobs}
     if not any(e.selection for e in editions):
         for stem, line in project.article_lines.items():
             if stem not in stems:

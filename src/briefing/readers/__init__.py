@@ -166,6 +166,7 @@ def read_article(
         takeaways=takeaways,
         marked=source.parsed.marked,
         images=images,
+        language=document_meta.language,
     )
     document = Document(meta=document_meta, sections=sections)
     logger.debug(

@@ -160,14 +160,19 @@ def caption_from_intro(text: str) -> str | None:
     return last[0].upper() + last[1:]
 
 
-def caption_from_header(header: tuple[Cell, ...]) -> str:
-    """A caption from a table's header cells: ``Outcome | Impact`` -> ``Outcome and impact``."""
+def caption_from_header(header: tuple[Cell, ...], language: str = "en") -> str:
+    """A caption from a table's header cells: ``Outcome | Impact`` -> ``Outcome and impact``
+    (``Итог и последствия``, ``成果和影响``: "and" from the language's catalogue)."""
+    from briefing.i18n import list_words
+
     names = [plain(cell).strip() for cell in header if plain(cell).strip()]
     if len(names) <= 1:
-        return names[0] if names else "Table"
+        return names[0] if names else list_words(language).table
+    words = list_words(language)
     # Later names read as ordinary words ("and impact"), but acronyms keep their case.
-    names[1:] = [_lower_initial(name) for name in names[1:]]
-    return ", ".join(names[:-1]) + " and " + names[-1]
+    if words.lower_later:
+        names[1:] = [_lower_initial(name) for name in names[1:]]
+    return words.separator.join(names[:-1]) + words.conjunction + names[-1]
 
 
 def _lower_initial(word: str) -> str:
@@ -217,6 +222,7 @@ def assemble(
     takeaways: Takeaways | None = None,
     marked: Collection[int] = (),
     images: ImagePolicy | None = None,
+    language: str = "en",
 ) -> tuple[Section, ...]:
     """Turn drafts into sections: takeaways decided, blank paragraphs dropped, levels
     normalised, captions, numbers (sections, tables, figures, notes), ids, images resolved,
@@ -225,6 +231,7 @@ def assemble(
     :param takeaways: the front matter's takeaways, which win over the body's lists.
     :param marked: lines of lists the author marked as takeaways (``{.takeaways}``).
     :param images: which remote hosts may be fetched (default: none).
+    :param language: the language of captions made from table headers ("and").
     :raises InputError: for an author's id that is malformed, reserved or used twice.
     """
     from briefing.readers.takeaways import settle  # it builds on this module
@@ -248,7 +255,7 @@ def assemble(
     authored = _author_numbers(drafts) if numbered else None
     used: dict[str, int] = {}
     ids = _section_ids(drafts, path, used, authored or {})
-    numbers = _Numbers(path, images or ImagePolicy(), used)
+    numbers = _Numbers(path, images or ImagePolicy(), used, language)
     counters: list[int] = []
     sections = []
     for draft, section_id in zip(drafts, ids, strict=True):
@@ -414,7 +421,9 @@ def table_caption(content: Inlines) -> tuple[Inlines, str | None, str | None] | 
     return caption, ident, head.group("number")
 
 
-def _caption_tables(blocks: list[Block]) -> tuple[list[Block], dict[int, str]]:
+def _caption_tables(
+    blocks: list[Block], language: str = "en"
+) -> tuple[list[Block], dict[int, str]]:
     """Give every table a caption: a ``Table: ...`` / ``**Table 2: ...**`` paragraph right
     above or below it (the paragraph is used up), an intro, or its header.
 
@@ -449,7 +458,8 @@ def _caption_tables(blocks: list[Block]) -> tuple[list[Block], dict[int, str]]:
                     if isinstance(before, Paragraph)
                     else None
                 )
-                block = replace(block, caption=(Text(intro or caption_from_header(block.header)),))
+                caption = intro or caption_from_header(block.header, language)
+                block = replace(block, caption=(Text(caption),))
         result.append(block)
         index += 1
     return result, claimed
@@ -462,8 +472,11 @@ class _Numbers:
     """Numbers tables, figures and notes in document order, resolves figure images, and
     then fills in cross-references and checks internal links against every id."""
 
-    def __init__(self, path: Path, images: ImagePolicy, used: dict[str, int]) -> None:
+    def __init__(
+        self, path: Path, images: ImagePolicy, used: dict[str, int], language: str = "en"
+    ) -> None:
         self.path = path
+        self.language = language
         self.images = images
         self.tables = 0
         self.figures = 0
@@ -477,7 +490,7 @@ class _Numbers:
     def blocks(self, blocks: list[Block] | tuple[Block, ...]) -> list[Block]:
         """First pass: captions, table and figure numbers, images, nested blocks."""
         result: list[Block] = []
-        captioned, claimed = _caption_tables(list(blocks))
+        captioned, claimed = _caption_tables(list(blocks), self.language)
         for position, block in enumerate(captioned):
             if isinstance(block, Table):
                 self.tables += 1

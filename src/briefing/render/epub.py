@@ -55,7 +55,9 @@ def book_identifier(document: Document) -> str:
     if meta.identifier:
         return meta.identifier
     name = meta.source.name if meta.source else ""
-    return f"urn:uuid:{uuid.uuid5(_NAMESPACE, f'{name}/{meta.title}')}"
+    # A language edition's book differs from the original even where the title does not.
+    language = "" if meta.language == "en" else f"/{meta.language}"
+    return f"urn:uuid:{uuid.uuid5(_NAMESPACE, f'{name}/{meta.title}{language}')}"
 
 
 _PAGEBREAK = (
@@ -91,12 +93,16 @@ def page_breaks(
             break
         markers.setdefault(order[position], []).append(label)
     return {
-        ident: Markup("").join(
-            Markup(_PAGEBREAK).format(re.sub(r"[^A-Za-z0-9]+", "-", label), label)
-            for label in found
-        )
+        ident: Markup("").join(Markup(_PAGEBREAK).format(_page_id(label), label) for label in found)
         for ident, found in markers.items()
     }
+
+
+def _page_id(label: str) -> str:
+    """An ASCII id part for a page label in any script ("Обложка" -> "Oblozhka")."""
+    from anyascii import anyascii
+
+    return re.sub(r"[^A-Za-z0-9]+", "-", anyascii(label)).strip("-") or "page"
 
 
 def _lines(text: str | None, width: int, limit: int) -> list[str]:
@@ -118,9 +124,10 @@ def _cover_svg(theme: Theme, context: dict[str, Any]) -> bytes:
     return render_template(theme, "cover.svg", context).encode()
 
 
-def _repack(data: bytes, language: str) -> bytes:
+def _repack(data: bytes, language: str, direction: str = "ltr") -> bytes:
     """Rewrite the archive: ``mimetype`` first and stored, fixed times and attributes,
-    and ``xml:lang`` on the OPF ``<package>`` (ebooklib leaves it off)."""
+    ``xml:lang`` on the OPF ``<package>`` (ebooklib leaves it off), and, for a right-to-left
+    book, ``dir="rtl"`` on every XHTML root (ebooklib sets it on the nav's body only)."""
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as target:
@@ -131,8 +138,10 @@ def _repack(data: bytes, language: str) -> bytes:
                 content = content.replace(
                     b"<package ", f'<package xml:lang="{language}" '.encode(), 1
                 )
-            elif name.endswith("nav.xhtml"):
+            if name.endswith("nav.xhtml"):
                 content = _page_list_only_pages(content)
+            if name.endswith(".xhtml") and direction == "rtl":
+                content = re.sub(rb"<html(?![^>]*\sdir=)", b'<html dir="rtl"', content, count=1)
             info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
             info.create_system = 3
             info.external_attr = 0o644 << 16
@@ -212,6 +221,8 @@ def render_epub(
     context = common_context(document, theme)
     chapters = {section.id: f"{section.id}.xhtml" for section in document.sections}
     context["inline_format"] = InlineFormat("epub", anchor_hrefs(document, chapters), context["_"])
+    _ = context["_"]
+    rtl = _.rtl
     identifier = book_identifier(document)
     epoch = source_date_epoch(meta.date)
     modified = dt.datetime.fromtimestamp(epoch, dt.UTC).replace(tzinfo=None)
@@ -223,6 +234,8 @@ def render_epub(
     book.set_identifier(identifier)
     book.set_title(meta.title)
     book.set_language(meta.language)
+    if rtl:
+        book.set_direction("rtl")  # the spine's page-progression-direction
     for index, author in enumerate(context["authors"]):
         book.add_author(author, uid=f"creator{index}")
     if meta.organisation:
@@ -235,14 +248,14 @@ def render_epub(
     if meta.marking:
         book.add_metadata(None, "meta", meta.marking, {"property": "briefing:marking"})
         book.add_prefix("briefing", "https://briefing.invalid/vocab#")
-    _accessibility(book, paged=bool(breaks))
+    _accessibility(book, paged=bool(breaks), summary=_(_SUMMARY))
     if breaks:
         book.add_metadata("DC", "source", pdf_name or f"{identifier} (PDF)")
         book.add_metadata(
             # EPUB 3.3's own vocabulary (what DAISY Ace reads), not schema.org's.
             None,
             "meta",
-            pdf_name or "PDF edition",
+            pdf_name or _("PDF edition"),
             {"property": "pageBreakSource"},
         )
 
@@ -261,15 +274,31 @@ def render_epub(
     stylesheets = [css, blocks_css]
     if theme.epub_embed_fonts:
         stylesheets.insert(0, _embed_fonts(book, theme))
+    if rtl:
+        rtl_css = epub.EpubItem(
+            uid="style-rtl",
+            file_name="style/rtl.css",
+            media_type="text/css",
+            content=theme.style("rtl.css").read_bytes(),
+        )
+        book.add_item(rtl_css)
+        stylesheets.append(rtl_css)
 
-    cover_alt = f"Cover: {meta.title}" + (f" — {meta.subtitle}" if meta.subtitle else "")
+    cover_alt = _("Cover: {title}", title=meta.title) + (
+        f" — {meta.subtitle}" if meta.subtitle else ""
+    )
     context["cover_alt"] = cover_alt
     book.set_cover("images/cover.svg", _cover_svg(theme, context), create_page=False)
     _add_figures(book, document)
 
     def page(uid: str, file_name: str, title: str, body: str) -> Any:
         item = epub.EpubHtml(
-            uid=uid, file_name=file_name, title=title, lang=meta.language, content=body
+            uid=uid,
+            file_name=file_name,
+            title=title,
+            lang=meta.language,
+            content=body,
+            direction="rtl" if rtl else None,
         )
         for stylesheet in stylesheets:
             item.add_item(stylesheet)
@@ -279,7 +308,7 @@ def render_epub(
     cover = page(
         "cover",
         "cover.xhtml",
-        "Cover",
+        _("Cover"),
         render_template(theme, "epub-cover.xhtml", dict(context, cover_href="images/cover.svg")),
     )
     title = page(
@@ -291,20 +320,20 @@ def render_epub(
         ),
     )
     documents = [cover, title]
-    toc: list[Any] = [epub.Link("title.xhtml", "Title page", "toc-title")]
+    toc: list[Any] = [epub.Link("title.xhtml", _("Title page"), "toc-title")]
     if document.takeaways:
         takeaways = page(
             "takeaways",
             "takeaways.xhtml",
-            "Key takeaways",
+            _("Key takeaways"),
             render_template(theme, "epub-takeaways.xhtml", context),
         )
         documents.append(takeaways)
-        toc.append(epub.Link("takeaways.xhtml", "Key takeaways", "toc-takeaways"))
+        toc.append(epub.Link("takeaways.xhtml", _("Key takeaways"), "toc-takeaways"))
     body_start = None
     sections: list[tuple[Section, Any]] = []
     for section, items in block_ids(document):
-        label = "Introduction" if section.is_lede else section.title
+        label = _("Introduction") if section.is_lede else section.title
         item = page(
             f"s-{section.id}",
             chapters[section.id],
@@ -324,23 +353,25 @@ def render_epub(
         documents.append(item)
         sections.append((section, item))
         body_start = body_start or item
-    toc.extend(_nested_toc(sections))
+    toc.extend(_nested_toc(sections, _("Introduction")))
 
     book.toc = toc
     book.add_item(epub.EpubNcx())
-    nav = epub.EpubNav(uid="nav", file_name="nav.xhtml")
+    nav = epub.EpubNav(
+        uid="nav", file_name="nav.xhtml", title=_("Contents"), direction="rtl" if rtl else None
+    )
     for stylesheet in stylesheets:
         nav.add_item(stylesheet)
     book.add_item(nav)
     book.spine = [(cover, "no"), *documents[1:2], nav, *documents[2:]]
     book.guide = [
-        {"type": "cover", "href": "cover.xhtml", "title": "Cover"},
-        {"type": "title-page", "href": "title.xhtml", "title": "Title page"},
-        {"type": "toc", "href": "nav.xhtml", "title": "Contents"},
+        {"type": "cover", "href": "cover.xhtml", "title": _("Cover")},
+        {"type": "title-page", "href": "title.xhtml", "title": _("Title page")},
+        {"type": "toc", "href": "nav.xhtml", "title": _("Contents")},
     ]
     if body_start is not None:
         book.guide.append(
-            {"type": "text", "href": body_start.file_name, "title": "Start of content"}
+            {"type": "text", "href": body_start.file_name, "title": _("Start of content")}
         )
 
     buffer = io.BytesIO()
@@ -352,21 +383,21 @@ def render_epub(
                 "mtime": modified,
                 "raise_exceptions": True,
                 "epub3_pages": bool(breaks),
-                "landmark_title": "Landmarks",
-                "pages_title": "Pages",
+                "landmark_title": _("Landmarks"),
+                "pages_title": _("Pages"),
             },
         )
     except Exception as exc:  # ebooklib raises bare exceptions from lxml and zipfile
         raise OutputError(f"the EPUB writer failed: {exc}", path=meta.source) from exc
-    data = _repack(buffer.getvalue(), meta.language)
+    data = _repack(buffer.getvalue(), meta.language, _.direction)
     logger.debug(
         "EPUB %s: %d documents, %d bytes", meta.source or meta.title, len(documents), len(data)
     )
     return data
 
 
-def _nested_toc(sections: list[tuple[Section, Any]]) -> list[Any]:
-    """The nav toc: headed sections nested by level, the lede as "Introduction"."""
+def _nested_toc(sections: list[tuple[Section, Any]], introduction: str) -> list[Any]:
+    """The nav toc: headed sections nested by level, the lede as ``introduction``."""
     from ebooklib import epub
 
     root: list[Any] = []
@@ -375,7 +406,7 @@ def _nested_toc(sections: list[tuple[Section, Any]]) -> list[Any]:
         level = 1 if section.is_lede else section.level
         link = epub.Link(
             item.file_name,
-            "Introduction" if section.is_lede else section.title,
+            introduction if section.is_lede else section.title,
             f"toc-{section.id}",
         )
         while stack[-1][0] >= level:
@@ -396,7 +427,14 @@ def _nested_toc(sections: list[tuple[Section, Any]]) -> list[Any]:
     return flatten(root)
 
 
-def _accessibility(book: Any, *, paged: bool) -> None:
+#: The accessibility summary's message id (translated in the catalogues).
+_SUMMARY = (
+    "Reflowable text with a structured table of contents, headings in reading order, "
+    "data tables with header cells, and alternative text for images."
+)
+
+
+def _accessibility(book: Any, *, paged: bool, summary: str = _SUMMARY) -> None:
     """EPUB Accessibility 1.1 metadata (schema.org terms in the OPF)."""
     features = [
         "tableOfContents",
@@ -413,11 +451,7 @@ def _accessibility(book: Any, *, paged: bool) -> None:
         ("schema:accessModeSufficient", "textual"),
         *(("schema:accessibilityFeature", feature) for feature in features),
         ("schema:accessibilityHazard", "none"),
-        (
-            "schema:accessibilitySummary",
-            "Reflowable text with a structured table of contents, headings in reading order, "
-            "data tables with header cells, and alternative text for images.",
-        ),
+        ("schema:accessibilitySummary", summary),
         ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"),
     ]
     for prop, value in properties:
@@ -432,7 +466,10 @@ def _embed_fonts(book: Any, theme: Theme) -> Any:
     from ebooklib import epub
 
     css = theme.style("fonts.css")
-    text = css.read_text("utf-8")
+    # System fonts (file: URLs, e.g. CJK) cannot travel in a book: their rules are left out.
+    text = "".join(
+        line for line in css.read_text("utf-8").splitlines(keepends=True) if "file:" not in line
+    )
     for index, name in enumerate(sorted(set(re.findall(r"url\(\s*['\"]?fonts/([^'\")]+)", text)))):
         path = theme.style(f"fonts/{name}")
         media = {".otf": "font/otf", ".ttf": "font/ttf", ".woff2": "font/woff2"}.get(path.suffix)

@@ -25,7 +25,15 @@ from markupsafe import Markup, escape
 
 from briefing.errors import InputError, ThemeError
 from briefing.files import confined, read_bounded
-from briefing.i18n import Messages, messages_for
+from briefing.fonts import check_glyphs
+from briefing.i18n import (
+    Messages,
+    format_date,
+    messages_for,
+    page_css,
+    script_fonts,
+    shaped_for_svg,
+)
 from briefing.model import (
     Block,
     Code,
@@ -431,16 +439,19 @@ def _marking_style(marking: str | None, palette: dict[str, str]) -> dict[str, st
     }
 
 
-def _watermark_url(text: str, colour: str) -> str:
+def _watermark_url(text: str, colour: str, language: str = "en") -> str:
     """A data: URL of a diagonal SVG watermark (fixed text from the tool, not the article).
 
     Drawn above the page's boxes, so its fill is light and mostly transparent: text under
     it stays readable (and keeps its contrast), yet it shows on the takeaways box too.
+    The text is shaped for the language (SVG text places letters one by one).
     """
+    fonts = escape(script_fonts(language).replace('"', "'"))
+    text = shaped_for_svg(text, language)
     svg = (
         '<svg xmlns="http://www.w3.org/2000/svg" width="210mm" height="297mm" '
         'viewBox="0 0 210 297">'
-        '<text x="105" y="160" text-anchor="middle" font-family="Inter, sans-serif" '
+        f'<text x="105" y="160" text-anchor="middle" font-family="{fonts}" '
         f'font-weight="700" font-size="46" fill="{escape(colour)}" fill-opacity="0.13" '
         f'transform="rotate(-45 105 148)">{escape(text)}</text></svg>'
     )
@@ -634,9 +645,23 @@ def _template_frame(exc: BaseException, name: str) -> tuple[str, int | None]:
     return path, line
 
 
-def date_label(date: dt.date | None) -> str | None:
-    """A date as printed on the page: ``20 August 2025``."""
-    return f"{date.day} {date:%B %Y}" if date else None
+def date_label(date: dt.date | None, messages: Messages | None = None) -> str | None:
+    """A date as printed on the page, in the document's language: ``20 August 2025``,
+    ``20 августа 2025 г.``, ``2025年8月20日`` (see :func:`briefing.i18n.format_date`)."""
+    return format_date(date, messages or messages_for("en")) if date else None
+
+
+def language_css(theme: Theme, messages: Messages) -> Markup:
+    """The theme's language rules (``languages.css``, and ``rtl.css`` for a right-to-left
+    document) with the page furniture in the document's language, for a ``<style>``.
+
+    Theme files and catalogue text (CSS-escaped), never article text.
+    """
+    parts = [theme.style("languages.css").read_text("utf-8")]
+    if messages.rtl:
+        parts.append(theme.style("rtl.css").read_text("utf-8"))
+    parts.append(page_css(messages))
+    return Markup("\n".join(parts).replace("</", "<\\/"))
 
 
 def lede_sentence(document: Document, limit: int = 240) -> str | None:
@@ -654,6 +679,7 @@ def common_context(document: Document, theme: Theme) -> dict[str, Any]:
     """What every template (PDF and EPUB) gets about the document."""
     meta = document.meta
     palette = theme.palette
+    messages = messages_for(meta.language, theme)
     return {
         "document": document,
         "meta": meta,
@@ -664,14 +690,15 @@ def common_context(document: Document, theme: Theme) -> dict[str, Any]:
         "toc": document.toc,
         "toc_entries": [(section, f"#{section.id}") for section in document.toc],
         "show_contents": len(document.toc) >= theme.contents_from,
-        "date_label": date_label(meta.date),
+        "date_label": date_label(meta.date, messages),
         "marking_style": _marking_style(meta.marking, palette),
         "palette": palette,
         "brand": theme.brand,
         "draft": meta.status == "draft",
         "generator": f"briefing {__version__}",
-        "_": messages_for(meta.language),
-        "inline_format": InlineFormat("print", anchor_hrefs(document), messages_for(meta.language)),
+        "_": messages,
+        "direction": messages.direction,
+        "inline_format": InlineFormat("print", anchor_hrefs(document), messages),
         "heading_tags": heading_tags(document),
     }
 
@@ -686,14 +713,18 @@ def _print_context(
         )
     meta = document.meta
     context = common_context(document, theme)
+    messages = context["_"]
     context.update(
         paper=PAPER_SIZES[paper],
         stylesheet_href=stylesheet_href,
         # The draft watermark is an overlay above the page's boxes (look_css), not a page
         # background, which the takeaways box would hide.
         watermark=None,
+        language_css=language_css(theme, messages),
         date_iso=meta.date.isoformat() if meta.date else None,
-        look_css=_look_css(theme, context["_"]("DRAFT") if meta.status == "draft" else None),
+        look_css=_look_css(
+            theme, messages("DRAFT") if meta.status == "draft" else None, meta.language
+        ),
         cover_page=theme.cover == "page",
         fit_css=None,
         **_takeaways_context(document, theme),
@@ -701,12 +732,12 @@ def _print_context(
     return context
 
 
-def _look_css(theme: Theme, watermark: str | None) -> Markup:
+def _look_css(theme: Theme, watermark: str | None, language: str = "en") -> Markup:
     """The ``<style>`` of a printed document: the palette (brand colours included), the
     brand's fonts and, for a draft, the watermark. Built from validated values only."""
     css = theme.palette_css()
     if watermark:
-        url = _watermark_url(watermark, theme.palette["draft"])
+        url = _watermark_url(watermark, theme.palette["draft"], language)
         css += f'\n.watermark {{ background-image: url("{url}"); }}'
     return Markup(css.replace("</", "<\\/"))
 
@@ -765,6 +796,7 @@ def render_html(
     :param extra_context: more template values (e.g. a recipient stamp).
     """
     context = _print_context(document, theme, paper, stylesheet_href)
+    check_glyphs(document, theme, "".join(context["_"].catalogue.values()))
     context["recipient"] = None
     context.update(extra_context or {})
     html = render_template(theme, template, context)
@@ -794,13 +826,14 @@ def render_compendium_html(
         ranks = heading_tags(document) | ranks
     context["inline_format"] = replace(context["inline_format"], hrefs=hrefs)
     context["heading_tags"] = ranks
+    check_glyphs(compendium, theme, "".join(context["_"].catalogue.values()))
     context.update(
         briefings=[
             {
                 "prefix": f"{slug}--",
                 "document": document,
                 "sections": block_ids(document),
-                "date_label": date_label(document.meta.date),
+                "date_label": date_label(document.meta.date, context["_"]),
             }
             for slug, document in documents
         ],
@@ -815,13 +848,15 @@ def render_stamp_html(
     stamps: list[str], *, theme: Theme, paper: str, language: str, date: dt.date | None
 ) -> HtmlDocument:
     """A sheet of recipient stamps, one page each (see :mod:`briefing.postprocess`)."""
+    messages = messages_for(language, theme)
     context = {
         "stamps": stamps,
         "paper": PAPER_SIZES[paper],
         "language": language,
-        "_": messages_for(language),
+        "direction": messages.direction,
+        "_": messages,
     }
     html = render_template(theme, "stamp.html", context)
-    meta = Meta(title="Recipient stamps", language=language, date=date)
+    meta = Meta(title=messages("Recipient stamps"), language=language, date=date)
     digest = hashlib.sha256(html.encode()).hexdigest()
     return HtmlDocument(html, theme, "stamp.css", digest, Document(meta=meta, sections=()))

@@ -75,11 +75,23 @@ class FetchRecord:
     allowed: bool
 
 
-def make_fetcher(roots: tuple[Path, ...], log: list[FetchRecord]) -> Any:
-    """A WeasyPrint URL fetcher confined to ``roots`` (see :class:`SandboxFetcher`)."""
-    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+def make_fetcher(
+    roots: tuple[Path, ...], log: list[FetchRecord], files: tuple[Path, ...] = ()
+) -> Any:
+    """A WeasyPrint URL fetcher confined to ``roots`` (see :class:`SandboxFetcher`).
+
+    :param files: single files outside the roots it may read too (system fonts the theme
+        declares by their path, see :func:`briefing.fonts.system_font_files`).
+    """
+    from weasyprint.urls import (
+        FatalURLFetchingError,
+        URLFetcher,
+        URLFetcherResponse,
+        URLFetchingError,
+    )
 
     resolved = tuple(root.resolve() for root in roots)
+    exact = frozenset(f.resolve() for f in files)
 
     class SandboxFetcher(URLFetcher):  # type: ignore[misc]
         """Reads ``file:`` URLs under the allowed folders and ``data:`` URLs; nothing else."""
@@ -94,7 +106,12 @@ def make_fetcher(roots: tuple[Path, ...], log: list[FetchRecord]) -> Any:
                 return super().fetch(url, headers)
             if scheme == "file":
                 path = _fall_back(Path(unquote(urlsplit(url).path)).resolve(), resolved)
-                inside = any(
+                if path in exact and not path.is_file():
+                    # a declared system font that is not installed: not fatal (the glyph
+                    # check stops a document whose text needs it)
+                    log.append(FetchRecord(url, True))
+                    raise URLFetchingError(f"not installed: {url}")
+                inside = path in exact or any(
                     path.is_relative_to(root)
                     and not any(part.startswith(".") for part in path.relative_to(root).parts)
                     for root in resolved
@@ -138,25 +155,34 @@ def _epoch(value: int) -> Iterator[None]:
 
 
 class _WeasyLog(logging.Handler):
-    """Turns WeasyPrint's log messages into briefing warnings while a render runs."""
+    """Turns WeasyPrint's log messages into briefing warnings while a render runs.
 
-    def __init__(self) -> None:
+    :param quiet_families: font families not installed on this machine whose "cannot be
+        loaded" is not reported here (the glyph check reports text that needs them).
+    """
+
+    def __init__(self, quiet_families: frozenset[str] = frozenset()) -> None:
         super().__init__(logging.WARNING)
         self.errors: list[str] = []
+        self.quiet = tuple(f"Font-face '{family}'" for family in quiet_families)
 
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage()
         if "HarfBuzz-Subset" in message:
             return  # the fontTools fallback works; the choice is documented in the README
+        if message.startswith(self.quiet):
+            return
         if record.levelno >= logging.ERROR:
             self.errors.append(message)
         warn(Diagnostic(f"renderer: {message.splitlines()[0]}"))
 
 
 @contextmanager
-def _capture_weasyprint_log() -> Iterator[_WeasyLog]:
+def _capture_weasyprint_log(
+    quiet_families: frozenset[str] = frozenset(),
+) -> Iterator[_WeasyLog]:
     logger = logging.getLogger("weasyprint")
-    handler = _WeasyLog()
+    handler = _WeasyLog(quiet_families)
     logger.addHandler(handler)
     previous = logger.propagate
     logger.propagate = False
@@ -176,6 +202,7 @@ class RenderedPdf:
     :param anchor_pages: 1-based page of every HTML id (to align the EPUB's page-list).
     :param fetches: every resource request, allowed or not.
     :param cover_pages: leading pages labelled "Cover" (see :attr:`page_labels`).
+    :param cover_label: "Cover" in the document's language.
     """
 
     data: bytes
@@ -183,12 +210,13 @@ class RenderedPdf:
     anchor_pages: dict[str, int]
     fetches: tuple[FetchRecord, ...] = field(default=())
     cover_pages: int = 1
+    cover_label: str = "Cover"
 
     @property
     def page_labels(self) -> list[str]:
         """The label of each page, as :func:`_page_labels` writes them into the PDF."""
         return [
-            "Cover" if number <= self.cover_pages else str(number)
+            self.cover_label if number <= self.cover_pages else str(number)
             for number in range(1, self.pages + 1)
         ]
 
@@ -210,7 +238,7 @@ def with_identifier(data: bytes, first: bytes) -> bytes:
     return data[:opening] + identifier + data[opening:]
 
 
-def _page_labels(cover_pages: int) -> Any:
+def _page_labels(cover_pages: int, cover_label: str = "Cover") -> Any:
     """A WeasyPrint finisher adding /PageLabels to the catalog while the PDF is written.
 
     Done here rather than with a pypdf pass because it costs nothing: no re-parse.
@@ -220,7 +248,7 @@ def _page_labels(cover_pages: int) -> Any:
     def finisher(document: Any, pdf: Any) -> None:
         nums = pydyf.Array()
         if cover_pages:
-            nums.extend([0, pydyf.Dictionary({"P": pydyf.String("Cover")})])
+            nums.extend([0, pydyf.Dictionary({"P": pydyf.String(cover_label)})])
         if len(document.pages) > cover_pages:
             nums.extend([cover_pages, pydyf.Dictionary({"S": "/D", "St": cover_pages + 1})])
         pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": nums})
@@ -247,14 +275,20 @@ class PdfEngine:
             self._archival_css = CSS(string=ARCHIVAL_CSS, font_config=self.font_config)
         return self._archival_css
 
-    def _stylesheet(self, path: Path, roots: tuple[Path, ...], log: list[FetchRecord]) -> Any:
+    def _stylesheet(
+        self,
+        path: Path,
+        roots: tuple[Path, ...],
+        log: list[FetchRecord],
+        files: tuple[Path, ...] = (),
+    ) -> Any:
         from weasyprint import CSS
 
         key = (str(path), path.stat().st_mtime_ns, roots)
         if key not in self._css:
             self._css[key] = CSS(
                 filename=str(path),
-                url_fetcher=make_fetcher(roots, log),
+                url_fetcher=make_fetcher(roots, log, files),
                 font_config=self.font_config,
             )
         return self._css[key]
@@ -286,21 +320,27 @@ class PdfEngine:
                 f"unknown PDF variant '{variant}'", hint=f"use one of: {', '.join(PDF_VARIANTS)}"
             )
         started = time.perf_counter()
+        from briefing.fonts import missing_system_families, system_font_files
+        from briefing.i18n import messages_for
+
         roots = html.theme.roots + ((article_dir,) if article_dir else ())
+        fonts = system_font_files(html.theme)
+        cover_label = messages_for(html.document.meta.language, html.theme)("Cover")
         log: list[FetchRecord] = []
         stylesheet_path = html.theme.style(html.stylesheet)
         epoch = source_date_epoch(html.document.meta.date)
         stamp = dt.datetime.fromtimestamp(epoch, dt.UTC)
         archival = variant == "pdf/a-3u"
         try:
-            with _capture_weasyprint_log() as weasy_log, _epoch(epoch):
-                stylesheets = [self._stylesheet(stylesheet_path, roots, log)]
+            quiet = missing_system_families(html.theme)
+            with _capture_weasyprint_log(quiet) as weasy_log, _epoch(epoch):
+                stylesheets = [self._stylesheet(stylesheet_path, roots, log, fonts)]
                 if archival:
                     stylesheets.append(self._archival())
                 document = HTML(
                     string=html.html,
                     base_url=stylesheet_path.parent.as_uri() + "/",
-                    url_fetcher=make_fetcher(roots, log),
+                    url_fetcher=make_fetcher(roots, log, fonts),
                 ).render(
                     font_config=self.font_config,
                     stylesheets=stylesheets,
@@ -322,7 +362,7 @@ class PdfEngine:
                 # PDF/A needs pydyf's own /ID; elsewhere it re-serialises (and re-compresses)
                 # every object just to hash them, so the /ID is added below instead.
                 data = document.write_pdf(
-                    finisher=_page_labels(cover_pages),
+                    finisher=_page_labels(cover_pages, cover_label),
                     pdf_variant=variant,
                     pdf_tags=variant is not None,
                     pdf_identifier=html.digest[:32].encode() if archival else None,
@@ -352,7 +392,7 @@ class PdfEngine:
         for number, page in enumerate(document.pages, 1):
             for anchor in page.anchors:  # an element split over pages is listed on each
                 anchors.setdefault(anchor, number)
-        return RenderedPdf(data, len(document.pages), anchors, tuple(log), cover_pages)
+        return RenderedPdf(data, len(document.pages), anchors, tuple(log), cover_pages, cover_label)
 
 
 def write_pdf(
