@@ -488,7 +488,8 @@ def test_epub_structure(built: Built) -> None:
     findings = docs["EPUB/sec-findings.xhtml"]
     lede = docs["EPUB/lede.xhtml"]
     pre = findings.find(".//x:pre/x:code", XHTML)
-    assert pre is not None and pre.text == CODE
+    # very long runs carry <wbr/> break opportunities; the text is unchanged
+    assert pre is not None and "".join(pre.itertext()) == CODE
     ol = findings.find(".//x:ol[@start='3']", XHTML)
     assert ol is not None and ol.find("x:li/x:ol/x:li", XHTML) is not None
     assert len(findings.findall(".//x:blockquote/x:p", XHTML)) == 2
