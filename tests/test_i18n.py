@@ -257,9 +257,10 @@ def test_briefing_check_names_a_font_that_is_not_the_themes(tmp_path: Path) -> N
         if record.nameID in (1, 3, 4, 6):
             record.string = "StrangerMono"
     font.save(tmp_path / "stranger.ttf")
+    url = (tmp_path / "stranger.ttf").as_uri()
     page = (
         "<html lang='en'><head><title>Stranger</title><style>"
-        f"@font-face {{ font-family: StrangerMono; src: url({(tmp_path / 'stranger.ttf').as_uri()}) }}"
+        f"@font-face {{ font-family: StrangerMono; src: url({url}) }}"
         "body { font-family: StrangerMono }</style></head><body><p>Hello</p></body></html>"
     )
     pdf = tmp_path / "stranger.pdf"
