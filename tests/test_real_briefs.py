@@ -214,3 +214,16 @@ def test_cross_references_read_as_words_and_pages(built: dict[str, tuple[Path, P
     text = squeeze(pdf_text(built["real-brief"][0]))
     assert re.search(r"table1\(page\d+\)", text)
     assert re.search(r"figure2\(page\d+\)", text)
+
+
+def test_strict_makes_a_warning_fail_its_article(tmp_path: Path) -> None:
+    article = tmp_path / "brief.md"
+    article.write_text("---\ntitle: Strict\n---\n\nLede text.\n\nSee [the method](#nowhere).\n")
+    lenient = build([article], out_dir=tmp_path / "out")
+    strict = build([article], out_dir=tmp_path / "out", options=BuildOptions(strict=True))
+    warned = {w.line for output in lenient.outputs for w in output.warnings}
+    assert lenient.ok and warned == {7}
+    (failure,) = strict.failures
+    assert failure.line == 7 and "--strict makes warnings errors" in failure.message
+    assert strict.exit_code == 3
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == []

@@ -258,7 +258,11 @@ def _seconds(ctx: click.Context, param: click.Parameter, value: float | None) ->
 @click.option(
     "--keep-going", is_flag=True, help="Build what can be built; report every failure at the end."
 )
-@click.option("--strict", is_flag=True, help="A PDF over its max_pages budget is an error.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Warnings are errors (missing alt text, unresolved references, over max_pages, ...).",
+)
 @_json_option
 @_common_options
 @handle_errors

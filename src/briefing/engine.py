@@ -24,6 +24,7 @@ from typing import Any
 from briefing.config import Edition, Project, find_project, implicit_project, load_project
 from briefing.errors import (
     EXIT_CHECK,
+    EXIT_INPUT,
     EXIT_OK,
     BriefingError,
     Diagnostic,
@@ -194,8 +195,23 @@ def _record(run: _Run, task: Task, outcome: Outcome) -> None:
         run.fail(outcome.error, outcome.exit_code)
         run.failed_tasks.add(outcome.index)
         return
-    manifest = run.manifest(task.edition)
     warnings = task.warnings + outcome.warnings
+    if run.options.strict and warnings:
+        # --strict: a warning fails its task, as MkDocs' and Sphinx's strict modes do.
+        first = warnings[0]
+        more = f" (and {len(warnings) - 1} more)" if len(warnings) > 1 else ""
+        run.fail(
+            Diagnostic(
+                f"{first.message}{more}; --strict makes warnings errors",
+                first.path,
+                first.line,
+                first.hint,
+            ),
+            EXIT_INPUT,
+        )
+        run.failed_tasks.add(outcome.index)
+        return
+    manifest = run.manifest(task.edition)
     for item in outcome.produced:
         sha = run.root.write(Path(task.folder) / item.path, item.data)
         manifest.entries[item.path] = {
@@ -405,8 +421,9 @@ def run_build(
                 if run_options.force
                 else run.manifest(task.edition).current_all(task.outputs, task.key)
             )
-            if entries is None:
-                todo.append(task)
+            warned = task.warnings or any(entry.get("warnings") for entry in entries or ())
+            if entries is None or (run_options.strict and warned):
+                todo.append(task)  # under --strict a task with warnings runs, and fails
                 continue
             for entry in entries:
                 _add(run, task, entry, "up to date", task.warnings)
