@@ -24,7 +24,7 @@ from urllib.parse import quote
 from markupsafe import Markup, escape
 
 from briefing.errors import InputError, ThemeError
-from briefing.files import confined, read_bounded
+from briefing.files import read_bounded
 from briefing.fonts import check_glyphs
 from briefing.i18n import (
     Messages,
@@ -60,7 +60,7 @@ from briefing.model import (
     walk_inlines,
 )
 from briefing.prose import sentences
-from briefing.themes import Theme, builtin_root, builtin_themes
+from briefing.themes import Theme, builtin_root, builtin_themes, find_theme_file
 from briefing.version import __version__
 
 if TYPE_CHECKING:
@@ -506,33 +506,24 @@ def _loader_class() -> type:
             self, environment: jinja2.Environment, template: str
         ) -> tuple[str, str, Callable[[], bool]]:
             pieces = split_template_path(template)  # refuses ".." itself
-            for folder in self.folders:
-                path = folder.joinpath(*pieces)
-                if not os.path.lexists(path):
-                    continue
-                refused = confined(path, folder)
-                if refused is not None:
-                    raise ThemeError(
-                        f"the template '{template}' is refused: {refused}",
-                        path=path,
-                        hint="themes read only regular files inside their own folders",
-                    )
+            path = find_theme_file(self.folders, pieces, f"template '{template}'")
+            if path is None:
+                raise jinja2.TemplateNotFound(template)
+            try:
+                source = read_bounded(path, MAX_TEMPLATE_BYTES, what="template").decode()
+            except UnicodeDecodeError:
+                raise ThemeError("the template is not UTF-8 text", path=path) from None
+            except InputError as exc:
+                raise ThemeError(exc.diagnostic.message, path=path) from None
+            mtime = path.stat().st_mtime_ns
+
+            def uptodate() -> bool:
                 try:
-                    source = read_bounded(path, MAX_TEMPLATE_BYTES, what="template").decode()
-                except UnicodeDecodeError:
-                    raise ThemeError("the template is not UTF-8 text", path=path) from None
-                except InputError as exc:
-                    raise ThemeError(exc.diagnostic.message, path=path) from None
-                mtime = path.stat().st_mtime_ns
+                    return path.stat().st_mtime_ns == mtime
+                except OSError:
+                    return False
 
-                def uptodate(path: Path = path, mtime: int = mtime) -> bool:
-                    try:
-                        return path.stat().st_mtime_ns == mtime
-                    except OSError:
-                        return False
-
-                return source, str(path), uptodate
-            raise jinja2.TemplateNotFound(template)
+            return source, str(path), uptodate
 
     return ConfinedLoader
 
