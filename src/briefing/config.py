@@ -415,7 +415,7 @@ def load_project(path: Path | str) -> Project:
                 name=name,
                 sources=sources,
                 options=project_options.merged(options),
-                meta={**default_meta, **meta},
+                meta=meta,  # over the articles; [defaults] (project.meta) go under them
                 recipients=recipients,
                 compendium=compendium,
                 title=title,

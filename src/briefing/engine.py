@@ -179,6 +179,7 @@ def _read_all(
                     job.source,
                     fmt=job.edition.options.input_format,
                     meta=job.meta,
+                    defaults=job.defaults,
                     data=data,
                     max_bytes=options.max_input_size,
                     images=images,
