@@ -393,7 +393,10 @@ def _report(result: Any, as_json: bool) -> None:
         if validation and validation.get("status") != "passed":
             click.secho(f"FAIL {output.path}", fg="red")
     for path in result.removed:
-        click.echo(f"removed {path} (no longer built)")
+        if path in result.discarded:
+            click.echo(f"removed {path} (its rebuild failed; the old file no longer matched)")
+        else:
+            click.echo(f"removed {path} (no longer built)")
     for failure in result.failures:
         click.secho(f"error: {failure}", fg="red", err=True)
     summary = f"{len(result.built)} built, {len(result.up_to_date)} up to date"

@@ -55,8 +55,11 @@ class BuildResult:
     :param outputs: every output of the build, each ``built`` or ``up to date``.
     :param failures: what went wrong, each with file and line where known.
     :param warnings: warnings about the project itself (e.g. ``[articles.x]`` unused).
-    :param removed: files removed because no build makes them any more.
+    :param removed: files removed: no build makes them any more, or (see ``discarded``)
+        their rebuild failed.
     :param manifests: the manifest of each output folder the build wrote to.
+    :param discarded: the removed files whose rebuild failed: the old file no longer
+        matched its sources, so it was not left to pass for a current one.
     """
 
     outputs: tuple[Output, ...] = ()
@@ -65,6 +68,7 @@ class BuildResult:
     removed: tuple[Path, ...] = ()
     manifests: tuple[Path, ...] = ()
     exit_code: int = EXIT_OK
+    discarded: tuple[Path, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -90,6 +94,7 @@ class BuildResult:
             "failed": len(self.failures),
             "outputs": [o.to_dict() for o in self.outputs],
             "removed": [str(p) for p in self.removed],
+            "discarded": [str(p) for p in self.discarded],
             "manifests": [str(p) for p in self.manifests],
             "warnings": [w.to_dict() for w in self.warnings],
             "errors": [f.to_dict() for f in self.failures],
@@ -133,6 +138,7 @@ class _Run:
     failures: list[Diagnostic] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
     removed: list[Path] = field(default_factory=list)
+    discarded: list[Path] = field(default_factory=list)
     places: dict[Path, tuple[str, str]] = field(default_factory=dict)
     failed_tasks: set[int] = field(default_factory=set)
     exit_code: int = EXIT_OK
@@ -157,6 +163,7 @@ class _Run:
             tuple(self.removed),
             tuple(m.path for m in self.manifests.values() if m.entries or m.path.exists()),
             self.exit_code,
+            tuple(self.discarded),
         )
 
 
@@ -272,11 +279,13 @@ def _prune(
     """Remove what manifests recorded and this build no longer makes (including the old
     files of a task that failed: they no longer match their sources)."""
     made: dict[str, set[str]] = {}
+    planned: dict[str, set[str]] = {}
     touched: dict[str, set[str | None]] = {}
     for task in succeeded:
         made.setdefault(task.folder, set()).update(task.outputs)
     for task in tasks:
         touched.setdefault(task.folder, set()).update(task.sources)
+        planned.setdefault(task.folder, set()).update(task.outputs)
     for edition in editions:
         manifest = run.manifest(edition)
         if not manifest.readable:
@@ -287,7 +296,10 @@ def _prune(
             sources = set(entry.get("sources") or [])
             if edition.selection and not sources & touched.get(edition.folder, set()):
                 continue  # another article's output, not part of this selection
-            _remove(run, Path(edition.folder) / path)
+            if _remove(run, Path(edition.folder) / path) and path in planned.get(
+                edition.folder, set()
+            ):
+                run.discarded.append(run.out_dir / edition.folder / path)
             del manifest.entries[path]
     if full and run.project.path is not None:
         _prune_editions(run, {e.folder for e in run.project.editions})
@@ -310,14 +322,17 @@ def _prune_editions(run: _Run, current: set[str]) -> None:
         _remove(run, Path(folder.name) / MANIFEST)
 
 
-def _remove(run: _Run, relative_path: Path) -> None:
-    """Remove one recorded file (and the folders it leaves empty) from the output folder.
+def _remove(run: _Run, relative_path: Path) -> bool:
+    """Remove one recorded file (and the folders it leaves empty) from the output folder;
+    True when there was one.
 
     Manifest paths were checked when the manifest was read, and the output root refuses
     anything outside itself.
     """
     if run.root.remove(relative_path):
         run.removed.append(run.out_dir / relative_path)
+        return True
+    return False
 
 
 def _write_manifests(run: _Run) -> None:
