@@ -744,7 +744,10 @@ def _takeaways_context(document: Document, theme: Theme) -> dict[str, Any]:
         f"{section.id}--{index}"
         for section in first
         for index, block in enumerate(section.blocks, 1)
-        if isinstance(block, Takeaways) and set(block.items) <= set(shown)
+        if isinstance(block, Takeaways)
+        and set(block.items) <= set(shown)
+        # the box leaves notes out: a list that calls one stays, or its note would be lost
+        and not any(isinstance(n, Note) for i in block.items for n in walk_inlines(i.content))
     }
     return {
         "box_takeaways": shown,
