@@ -227,3 +227,17 @@ def test_strict_makes_a_warning_fail_its_article(tmp_path: Path) -> None:
     assert failure.line == 7 and "--strict makes warnings errors" in failure.message
     assert strict.exit_code == 3
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == []
+
+
+def test_a_footnote_in_a_takeaway_is_not_lost(tmp_path: Path) -> None:
+    article = tmp_path / "brief.md"
+    article.write_text(
+        "---\ntitle: Costs\n---\n\nLede text.\n\n## Key findings\n\n"
+        "- **Costs:** The link cost EUR 1.6 bn.[^cef]\n- **Time:** Seven years.\n\n"
+        "[^cef]: Connecting Europe Facility figures, 2024.\n"
+    )
+    result = build([article], out_dir=tmp_path / "out")
+    assert result.ok, result.failures
+    text = squeeze(pdf_text(tmp_path / "out" / "brief.pdf"))
+    assert squeeze("Connecting Europe Facility figures, 2024.") in text
+    assert squeeze("The link cost EUR 1.6 bn.") in text
