@@ -384,8 +384,9 @@ def _report(result: Any, as_json: bool) -> None:
     _print_warnings(result.warnings)
     shown: set[Diagnostic] = set()
     for output in result.outputs:
-        _print_warnings([w for w in output.warnings if w not in shown])
-        shown.update(output.warnings)
+        fresh = [w for w in dict.fromkeys(output.warnings) if w not in shown]  # each once
+        _print_warnings(fresh)
+        shown.update(fresh)
         if output.status == "built":
             pages = f"{output.pages} pages, " if output.pages else ""
             click.echo(f"wrote {output.path} ({pages}{output.size / 1024:,.0f} KiB)")
