@@ -411,6 +411,14 @@ def run_build(
     run_options = project.options.merged(given)
     if articles:
         selected = [project.adhoc(list(articles))]
+    elif not project.editions:
+        # a briefing.toml may only hold defaults, for `briefing build ARTICLE`
+        raise InputError(
+            "no editions to build",
+            path=project.path,
+            line=1,
+            hint="add an [[editions]] table with a name and sources, or name the articles",
+        )
     else:
         selected = (
             [project.edition(name) for name in editions] if editions else list(project.editions)
