@@ -827,7 +827,13 @@ def render_compendium_html(
                 "prefix": f"{slug}--",
                 "document": document,
                 "sections": block_ids(document),
-                "date_label": date_label(document.meta.date, context["_"]),
+                # each briefing in its own language: date, direction, hyphenation, fonts
+                # (the compendium's own words stay in the edition's language)
+                "date_label": date_label(
+                    document.meta.date, messages_for(document.meta.language, theme)
+                ),
+                "language": document.meta.language,
+                "direction": messages_for(document.meta.language, theme).direction,
             }
             for slug, document in documents
         ],
