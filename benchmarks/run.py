@@ -462,7 +462,11 @@ def write_results(
         "",
     ]
     target = ROOT / "benchmarks" / "RESULTS.md"
-    target.write_text("\n".join(lines))
+    # keep the section benchmarks/dask_scale.py writes after its marker
+    marker = "<!-- benchmarks/dask_scale.py -->"
+    previous = target.read_text() if target.exists() else ""
+    kept = marker + previous.split(marker, 1)[1] if marker in previous else ""
+    target.write_text("\n".join(lines) + ("\n" + kept if kept else ""))
     print(f"\nwrote {target}")
     print(textwrap.indent("\n".join(lines[-len(rows) - 3 :]), "  "))
 
