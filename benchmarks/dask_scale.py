@@ -38,7 +38,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import PYTHON, ROOT, WORK, markdown, measure, seed_blocks  # noqa: E402
+from run import PYTHON, ROOT, WORK, markdown, measure, seed_blocks
 
 MARKER = "<!-- benchmarks/dask_scale.py -->"
 ARTICLES = 200
