@@ -192,6 +192,7 @@ def test_separate_dask_programs_build_an_edition_through_a_killed_worker(tmp_pat
         )
     ]
     try:
+        _interrupt_while_no_worker_has_joined(tmp_path, address, env)
         worker = [*dask, "worker", address, "--nthreads", "1", "--no-nanny", "--no-dashboard"]
         programs += [subprocess.Popen(worker, **quiet) for _ in range(2)]  # type: ignore[call-overload]
         local = subprocess.run(
@@ -223,14 +224,32 @@ def test_separate_dask_programs_build_an_edition_through_a_killed_worker(tmp_pat
         assert built == _tree(tmp_path / "local")
         assert programs[2].wait(timeout=10) == -signal.SIGKILL
     finally:
-        for program in programs:
-            if program.poll() is None:
-                program.terminate()
-        for program in programs:
-            try:
-                program.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                program.kill()
+        for program in programs:  # the render processes die with their workers
+            program.kill()
+            program.wait()
+
+
+def _interrupt_while_no_worker_has_joined(folder: Path, address: str, env: dict[str, str]) -> None:
+    """The build says it waits for workers; SIGTERM (as Ctrl-C) cancels its futures."""
+    command = [sys.executable, "-m", "briefing", "build", "-o", "waiting", "--scheduler", address]
+    with subprocess.Popen(
+        command, cwd=folder, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True
+    ) as waiting:
+        assert waiting.stderr is not None
+        for line in waiting.stderr:
+            if "has no workers yet" in line:
+                break
+        time.sleep(0.5)  # the futures are submitted just after the warning
+        waiting.send_signal(signal.SIGTERM)
+        assert waiting.wait(timeout=30) == 130
+        assert "interrupted" in waiting.stderr.read()
+    left = (
+        "from distributed import Client\n"
+        f"with Client({address!r}, timeout=30) as c:\n"
+        "    print(c.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks)))"
+    )
+    out = subprocess.run([sys.executable, "-c", left], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "0"  # every future was cancelled
 
 
 def _wait_for_workers(address: str, count: int) -> None:

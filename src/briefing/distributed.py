@@ -6,7 +6,7 @@ this process writes them, as in a local build. Workers need no shared file syste
 
 - a task carries its document, options and source attachment (as locally), and the
   theme's files travel as one :class:`ThemeBundle` per theme, content-addressed (its
-  digest hashes every file with its place), scattered once per build; each worker unpacks
+  digest hashes every file with its place), sent once per build; each worker unpacks
   a digest once into a private temporary folder and rebuilds the :class:`Theme` there;
 - ``SOURCE_DATE_EPOCH`` and the tool's version travel with the task, so the bytes match a
   local build (a worker running another version of briefing refuses the task).
@@ -380,6 +380,11 @@ def execute_on_cluster(
     """
     client, close = _connect(executor, jobs)
     dask: Any = importlib.import_module("distributed")
+    if not client.scheduler_info().get("workers"):
+        logger.warning(
+            "the Dask scheduler at %s has no workers yet: the build waits for some to join",
+            client.scheduler.address,
+        )
 
     futures: dict[Any, int] = {}
     try:
@@ -390,7 +395,12 @@ def execute_on_cluster(
         for rank, index in enumerate(order):
             spec = specs[index]
             if spec.theme not in bundles:
-                bundles[spec.theme] = client.scatter(bundle_theme(spec.theme), hash=False)
+                # a task holding the bundle (scatter would fail while no worker has joined);
+                # keyed by content, so concurrent builds with one theme share it
+                bundle = bundle_theme(spec.theme)
+                bundles[spec.theme] = client.submit(
+                    _hold, bundle, key=f"briefing-theme-{bundle.digest}", pure=False
+                )
             future = client.submit(
                 _remote_task,
                 index,
@@ -417,6 +427,10 @@ def execute_on_cluster(
         raise
     finally:
         close()
+
+
+def _hold(bundle: ThemeBundle) -> ThemeBundle:
+    return bundle
 
 
 def _lost(index: int, spec: TaskSpec, exc: Exception) -> Outcome:
