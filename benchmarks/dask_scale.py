@@ -38,7 +38,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import PYTHON, ROOT, WORK, markdown, measure, seed_blocks
+from run import PYTHON, ROOT, WORK, measure, seed_blocks, small_articles
 
 MARKER = "<!-- benchmarks/dask_scale.py -->"
 ARTICLES = 200
@@ -50,16 +50,7 @@ def make_project() -> Path:
     if project.exists():
         shutil.rmtree(project)
     (project / "sources").mkdir(parents=True)
-    lede, sections = seed_blocks()
-    for n in range(ARTICLES):
-        chosen = [sections[(n + k) % len(sections)] for k in range(1 + n % 2)]
-        varied = [
-            (f"{h} ({n + 1})", [line.replace("Alaska", f"Alaska-{n + 1}") for line in lines])
-            for h, lines in chosen
-        ]
-        (project / "sources" / f"brief-{n + 1:03d}.md").write_text(
-            markdown(f"Briefing number {n + 1}", f"{lede} (Issue {n + 1}.)", varied)
-        )
+    small_articles(project / "sources", ARTICLES, *seed_blocks())
     (project / "briefing.toml").write_text(
         '[[editions]]\nname = "e"\nsources = ["sources/*"]\nformats = ["pdf"]\n'
     )

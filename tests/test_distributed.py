@@ -26,6 +26,7 @@ from briefing.engine import Progress
 from briefing.errors import OutputError
 from briefing.themes import load_theme
 from tests.conftest import MARKDOWN, SEED
+from tests.test_editions import make_project
 
 SRC = str(Path(briefing.__file__).resolve().parent.parent)
 
@@ -43,9 +44,7 @@ compendium = true
 
 
 def _project(folder: Path) -> Path:
-    (folder / "sources").mkdir(parents=True)
-    shutil.copy(SEED, folder / "sources" / "alaska-talks.txt")
-    shutil.copy(MARKDOWN, folder / "sources" / "energy-note.md")
+    make_project(folder)  # the seed and the Markdown fixture
     (folder / "briefing.toml").write_text(CONFIG)
     # a project style layer: files only this machine has, which the workers must be sent
     (folder / "styles").mkdir()
