@@ -183,7 +183,9 @@ def test_separate_dask_programs_build_an_edition_through_a_killed_worker(tmp_pat
     port = _free_port()
     address = f"tcp://127.0.0.1:{port}"
     dask = [sys.executable, "-m", "dask"]
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": env}
+    # the workers' own SOURCE_DATE_EPOCH differs: the build's travels with each task
+    elsewhere = {**env, "SOURCE_DATE_EPOCH": "1000000000"}
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": elsewhere}
     programs = [
         subprocess.Popen(
             [*dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],

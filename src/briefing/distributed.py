@@ -28,6 +28,7 @@ after :data:`CONNECT_TIMEOUT` seconds.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import hashlib
 import importlib
 import logging
@@ -41,8 +42,7 @@ import sys
 import tempfile
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any, cast
@@ -301,19 +301,12 @@ def serve(warm: bool = False) -> None:
         except EOFError:
             return
         index, spec, context = cast(tuple[int, TaskSpec, _Context], request)
-        with _epoch(context.source_date_epoch):
-            outcome = run_task(index, spec, context.timeout)
-        _send(replies, outcome)
-
-
-@contextmanager
-def _epoch(value: str | None) -> Iterator[None]:
-    """The client's ``SOURCE_DATE_EPOCH`` while a task runs."""
-    if value is None:
-        os.environ.pop("SOURCE_DATE_EPOCH", None)
-    else:
-        os.environ["SOURCE_DATE_EPOCH"] = value
-    yield
+        # the client's SOURCE_DATE_EPOCH (this process runs one task at a time)
+        if context.source_date_epoch is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = context.source_date_epoch
+        _send(replies, run_task(index, spec, context.timeout))
 
 
 # -- the client side ----------------------------------------------------------------
@@ -387,9 +380,9 @@ def execute_on_cluster(
         )
 
     futures: dict[Any, int] = {}
+    bundles: dict[Theme, Any] = {}
     try:
         context = _Context(__version__, os.environ.get("SOURCE_DATE_EPOCH"), timeout)
-        bundles: dict[Theme, Any] = {}
         build = uuid.uuid4().hex[:12]
         order = largest_first(specs)
         for rank, index in enumerate(order):
@@ -423,7 +416,8 @@ def execute_on_cluster(
                 outcome = _lost(index, specs[index], exc)
             on_done(outcome)
     except BaseException:
-        client.cancel(list(futures), force=True)
+        with contextlib.suppress(Exception):  # a lost connection must not hide the cause
+            client.cancel([*futures, *bundles.values()], force=True)
         raise
     finally:
         close()
