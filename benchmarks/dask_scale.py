@@ -7,7 +7,8 @@ Usage (from the repository root, with ``briefing[dask]`` installed)::
     python benchmarks/dask_scale.py --quick    # one run each
 
 Workload: 200 distinct small articles (PDF only), made from the seed like run.py's W3, as
-one edition. Measured in the same run, each a fresh ``briefing build --force`` process:
+one edition. Measured in the same run, interleaved (so a shared machine's changing load
+falls on all three alike), each a fresh ``briefing build --force`` process:
 
 - the local pool, ``-j 2``;
 - ``--scheduler local -j 2``: a LocalCluster of 2 single-threaded workers that the build
@@ -108,19 +109,25 @@ def main() -> None:
     project = make_project()
     load_before = os.getloadavg()[0]
     build = [*briefing, "build", "--force"]
-    print("local -j 2 ...", flush=True)
-    local = measure([*build, "-j", "2"], runs, cwd=project)
-    print("--scheduler local -j 2 ...", flush=True)
-    cluster = measure([*build, "-j", "2", "--scheduler", "local"], runs, cwd=project)
-    print("a running cluster of 2 workers ...", flush=True)
     address, programs = start_cluster(2)
+    commands = {
+        "local": [*build, "-j", "2"],
+        "cluster": [*build, "-j", "2", "--scheduler", "local"],
+        "running": [*build, "--scheduler", address],
+    }
+    walls: dict[str, list[float]] = {name: [] for name in commands}
     try:
-        measure([*build, "--scheduler", address], 1, cwd=project)  # warm the workers
-        running = measure([*build, "--scheduler", address], runs, cwd=project)
+        measure(commands["running"], 1, cwd=project)  # warm the running workers
+        # interleaved, so that a shared machine's changing load falls on all three alike
+        for run in range(runs):
+            for name, command in commands.items():
+                print(f"run {run + 1}: {name} ...", flush=True)
+                walls[name].append(measure(command, 1, cwd=project).wall)
     finally:
         for program in reversed(programs):
             program.send_signal(signal.SIGTERM)
             program.wait(timeout=30)
+    local, cluster, running = (statistics.median(walls[name]) for name in commands)
     print("serial parts ...", flush=True)
     one = measure([*build, "-j", "1"], 1, cwd=project)
     noop = measure([*briefing, "build", "-j", "2"], runs, cwd=project)
@@ -131,14 +138,14 @@ def main() -> None:
     rows = [
         (
             f"{ARTICLES} articles, --scheduler local -j 2 vs local -j 2",
-            cluster.wall,
-            local.wall,
+            cluster,
+            local,
             "<= 1.15x",
         ),
         (
             f"{ARTICLES} articles, running dask scheduler + 2 workers vs local -j 2",
-            running.wall,
-            local.wall,
+            running,
+            local,
             "<= 1.15x",
         ),
     ]
