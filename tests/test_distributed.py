@@ -3,7 +3,9 @@ local ones, a worker killed mid-build, and a scheduler that cannot be reached.""
 
 from __future__ import annotations
 
+import json
 import os
+import pickle
 import shutil
 import signal
 import socket
@@ -24,6 +26,9 @@ from briefing.config import load_project
 from briefing.distributed import bundle_theme, scheduler_address
 from briefing.engine import Progress
 from briefing.errors import OutputError
+from briefing.produce import TaskSpec
+from briefing.readers import read_article
+from briefing.report import collecting
 from briefing.themes import load_theme
 from tests.conftest import MARKDOWN, SEED
 from tests.test_editions import make_project
@@ -103,6 +108,13 @@ def test_without_dask_the_error_says_what_to_install(
         build(SEED, out_dir=tmp_path, options=BuildOptions(formats=("html",), scheduler="local"))
     assert raised.value.diagnostic.hint == "pip install 'briefing[dask]'"
     assert not list(tmp_path.rglob("*.html"))
+
+
+def test_a_task_pickles_whole() -> None:
+    with collecting():
+        document = read_article(MARKDOWN)
+    spec = TaskSpec("article", load_theme(), "e", (("energy-note", document),))
+    assert pickle.loads(pickle.dumps(spec)) == spec
 
 
 def test_a_theme_travels_as_its_files_and_their_hashes(tmp_path: Path) -> None:
@@ -218,8 +230,10 @@ def test_separate_dask_programs_build_an_edition_through_a_killed_worker(tmp_pat
             assert remote.poll() is None and time.monotonic() < deadline
             time.sleep(0.05)
         programs[2].send_signal(signal.SIGKILL)  # a worker dies mid-build
-        _out, err = remote.communicate(timeout=180)
+        out, err = remote.communicate(timeout=180)
         assert remote.returncode == 0, err.decode()
+        report = json.loads(out)
+        assert report["ok"] and report["built"] == 32 and report["failed"] == 0
         built = _tree(tmp_path / "remote")
         assert len(built) == 33  # 16 PDFs, 16 EPUBs, the manifest
         assert built == _tree(tmp_path / "local")
