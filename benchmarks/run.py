@@ -163,6 +163,21 @@ def big_table(n: int, rows: int) -> list[str]:
     return lines
 
 
+def small_articles(
+    folder: Path, count: int, lede: str, sections: list[tuple[str, list[str]]]
+) -> None:
+    """``count`` distinct small articles made from the seed's sections (one or two each)."""
+    for n in range(count):
+        chosen = [sections[(n + k) % len(sections)] for k in range(1 + n % 2)]
+        varied = [
+            (f"{h} ({n + 1})", [line.replace("Alaska", f"Alaska-{n + 1}") for line in lines])
+            for h, lines in chosen
+        ]
+        (folder / f"brief-{n + 1:03d}.md").write_text(
+            markdown(f"Briefing number {n + 1}", f"{lede} (Issue {n + 1}.)", varied)
+        )
+
+
 def make_workloads() -> dict[str, Path]:
     if WORK.exists():
         shutil.rmtree(WORK)
@@ -178,15 +193,7 @@ def make_workloads() -> dict[str, Path]:
         many.append((f"{heading} (part {n + 1})", lines + extra))
     paths["W2"] = WORK / "w2.md"
     paths["W2"].write_text(markdown("The Alaska Talks: The Long Report", lede, many))
-    for n in range(100):
-        chosen = [sections[(n + k) % len(sections)] for k in range(1 + n % 2)]
-        varied = [
-            (f"{h} ({n + 1})", [line.replace("Alaska", f"Alaska-{n + 1}") for line in lines])
-            for h, lines in chosen
-        ]
-        (WORK / "w3" / f"brief-{n + 1:03d}.md").write_text(
-            markdown(f"Briefing number {n + 1}", f"{lede} (Issue {n + 1}.)", varied)
-        )
+    small_articles(WORK / "w3", 100, lede, sections)
     paths["W3"] = WORK / "w3"
     recipients = ", ".join(f'"Recipient {n + 1:03d}"' for n in range(200))
     for name, extra in (("w4", f"recipients = [{recipients}]\n"), ("w4-none", "")):
@@ -462,7 +469,11 @@ def write_results(
         "",
     ]
     target = ROOT / "benchmarks" / "RESULTS.md"
-    target.write_text("\n".join(lines))
+    # keep the section benchmarks/dask_scale.py writes after its marker
+    marker = "<!-- benchmarks/dask_scale.py -->"
+    previous = target.read_text() if target.exists() else ""
+    kept = marker + previous.split(marker, 1)[1] if marker in previous else ""
+    target.write_text("\n".join(lines) + ("\n" + kept if kept else ""))
     print(f"\nwrote {target}")
     print(textwrap.indent("\n".join(lines[-len(rows) - 3 :]), "  "))
 

@@ -233,6 +233,13 @@ def _seconds(ctx: click.Context, param: click.Parameter, value: float | None) ->
     default=None,
     help="Worker processes. Default: all cores.",
 )
+@click.option(
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="Build on a Dask cluster (tcp://HOST:PORT), or 'local' for a LocalCluster of -j "
+    "workers; needs briefing[dask]. Default: $DASK_SCHEDULER_ADDRESS, else local processes.",
+)
 @click.option("--force", is_flag=True, help="Rebuild outputs that are up to date.")
 @click.option(
     "--check",
@@ -279,6 +286,7 @@ def build(
     config_path: Path | None,
     editions: tuple[str, ...],
     jobs: int | None,
+    scheduler: str | None,
     force: bool,
     run_check: bool,
     timeout: float | None,
@@ -325,6 +333,7 @@ def build(
         "input_format": input_format,
         "meta": meta or None,
         "jobs": jobs,
+        "scheduler": scheduler,
         "timeout": timeout,
         "max_input_size": max_input_size,
         "force": force or None,

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from briefing.config import Edition, Project, find_project, implicit_project, load_project
+from briefing.distributed import scheduler_address
 from briefing.errors import (
     EXIT_CHECK,
     EXIT_INPUT,
@@ -391,6 +392,7 @@ def run_build(
     out_dir: Path | None = None,
     progress: Progress | None = None,
     isolate: bool = False,
+    executor: Any = None,
 ) -> BuildResult:
     """Build a project: the given articles (with the project's defaults), or its editions.
 
@@ -402,6 +404,8 @@ def run_build(
     :param isolate: render in worker processes even with one job or one task (the command
         line does: the memory bound and crash isolation cost nothing there); otherwise a
         single job runs in this process, keeping its engine warm for the next build.
+    :param executor: a ``distributed.Client`` or a scheduler address to run the tasks on
+        (default: the ``scheduler`` option, else ``$DASK_SCHEDULER_ADDRESS``, else local).
     :raises BuildInterrupted: on Ctrl-C, after recording what was written.
     :raises BriefingError: for a project that cannot be planned (nothing is written).
     """
@@ -471,6 +475,7 @@ def run_build(
                 timeout=run_options.timeout or None,
                 on_done=done,
                 isolate=isolate,
+                executor=executor or scheduler_address(run_options.scheduler),
             )
         except KeyboardInterrupt:
             _write_manifests(run)
@@ -493,6 +498,7 @@ def build(
     project: Path | str | None = None,
     editions: Sequence[str] = (),
     progress: Progress | None = None,
+    executor: Any = None,
 ) -> BuildResult:
     """Build articles, or a project's editions, with the engine ``briefing build`` uses.
 
@@ -504,6 +510,8 @@ def build(
     :param project: a ``briefing.toml`` or the folder holding one; default: none (an
         implicit project rooted at the current folder).
     :param editions: edition names to build (all when empty).
+    :param executor: run the tasks on a Dask cluster: a ``distributed.Client`` (a report
+        workflow's own) or a scheduler address (needs ``briefing[dask]``).
     :raises TypeError: for arguments of the wrong type.
     :raises BriefingError: for a project or articles that cannot be read, or a theme that
         cannot be loaded (the result holds per-article failures instead when it can).
@@ -545,4 +553,5 @@ def build(
         options=given,
         out_dir=Path(out_dir) if out_dir is not None else None,
         progress=progress,
+        executor=executor,
     )

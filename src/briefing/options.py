@@ -96,6 +96,9 @@ class BuildOptions:
     :param meta: metadata overriding every article's (the command line's ``-M``).
     :param output: the output folder (relative to the project root in ``briefing.toml``).
     :param jobs: worker processes (``None``: all cores).
+    :param scheduler: build on a Dask cluster: a scheduler address (``tcp://host:8786``),
+        or ``local`` for a ``LocalCluster`` of ``jobs`` workers on this machine (``None``:
+        ``$DASK_SCHEDULER_ADDRESS`` if set, else local worker processes).
     :param timeout: seconds one article may take to render (0: no limit).
     :param max_input_size: refuse articles larger than this many bytes.
     :param force: rebuild outputs that are up to date.
@@ -119,6 +122,7 @@ class BuildOptions:
     meta: Mapping[str, Any] = _option({}, "run", "flag", "Metadata overrides.")
     output: Path | None = _option(None, "project", "path", "Output folder (default: dist).")
     jobs: int | None = _option(None, "project", "count", "Worker processes.")
+    scheduler: str | None = _option(None, "project", "text", "Dask scheduler address or local.")
     timeout: float = _option(DEFAULT_TIMEOUT, "project", "seconds", "Render time limit.")
     max_input_size: int = _option(MAX_INPUT_BYTES, "project", "bytes", "Article size limit.")
     force: bool = _option(False, "run", "flag", "Rebuild what is up to date.")

@@ -29,7 +29,16 @@ from briefing.limits import deadline
 from briefing.produce import Produced, Renderer, TaskSpec, produce
 from briefing.report import collecting
 
-__all__ = ["Outcome", "execute", "limit_memory", "memory_limit_mb", "run_task"]
+__all__ = [
+    "Outcome",
+    "died",
+    "execute",
+    "largest_first",
+    "limit_memory",
+    "memory_limit_mb",
+    "renders_pdf",
+    "run_task",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -167,6 +176,7 @@ def execute(
     timeout: float | None,
     on_done: Callable[[Outcome], None],
     isolate: bool = False,
+    executor: Any = None,
 ) -> None:
     """Run every task, calling ``on_done`` in this process as each one finishes.
 
@@ -174,19 +184,22 @@ def execute(
         keeping this process's engine warm for the next call, unless ``isolate``.
     :param isolate: run in workers even then (a one-shot command: the memory bound and a
         crash in a C library then cost one task, never the build; it costs a few ms).
+    :param executor: run on a Dask cluster instead: a ``distributed.Client``, a scheduler
+        address, or ``local`` (see :mod:`briefing.distributed`).
     :raises KeyboardInterrupt: after stopping the workers and dropping what was queued.
     """
     if not specs:
+        return
+    if executor is not None:
+        from briefing.distributed import execute_on_cluster
+
+        execute_on_cluster(specs, executor=executor, jobs=jobs, timeout=timeout, on_done=on_done)
         return
     if not _can_fork() or (not isolate and (jobs <= 1 or len(specs) <= 1)):
         for index, spec in enumerate(specs):
             on_done(run_task(index, spec, timeout))
         return
-    # Largest first (compendiums, long recipient lists) so no worker is left with a tail.
-    order = sorted(
-        range(len(specs)),
-        key=lambda i: (specs[i].kind != "compendium", -len(specs[i].recipients)),
-    )
+    order = largest_first(specs)
     # A worker that dies (out of memory, a crash in a C library) breaks the whole pool and
     # every task still in it. Those run again in a fresh pool; if that breaks too, each
     # runs alone, so only the task that kills its worker is reported as failed.
@@ -195,10 +208,20 @@ def execute(
         broken = _run_pool(specs, broken, jobs, timeout, on_done)
     for index in broken:
         if _run_pool(specs, [index], 1, timeout, on_done):
-            on_done(_died(index, specs[index]))
+            on_done(died(index, specs[index]))
 
 
-def _renders_pdf(spec: TaskSpec) -> bool:
+def largest_first(specs: Sequence[TaskSpec]) -> list[int]:
+    """Task indices, largest first (compendiums, long recipient lists), so no worker is
+    left with a long task at the end."""
+    return sorted(
+        range(len(specs)),
+        key=lambda i: (specs[i].kind != "compendium", -len(specs[i].recipients)),
+    )
+
+
+def renders_pdf(spec: TaskSpec) -> bool:
+    """Whether a task renders a PDF (its worker then loads the engine before it starts)."""
     return spec.kind == "compendium" or (spec.kind == "article" and "pdf" in spec.options.formats)
 
 
@@ -208,7 +231,8 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin"
 
 
-def _died(index: int, spec: TaskSpec) -> Outcome:
+def died(index: int, spec: TaskSpec) -> Outcome:
+    """The outcome of a task whose worker died while running it."""
     source = spec.documents[0][1].meta.source if spec.kind == "article" else None
     return Outcome(
         index,
@@ -240,7 +264,7 @@ def _run_pool(
         max_workers=min(jobs, len(indices)),
         mp_context=multiprocessing.get_context("fork"),
         initializer=_start_worker,
-        initargs=(os.getpid(), any(_renders_pdf(specs[i]) for i in indices)),
+        initargs=(os.getpid(), any(renders_pdf(specs[i]) for i in indices)),
     )
     lost: list[int] = []
     try:
