@@ -20,6 +20,7 @@ rules, so that an article can never make the tool read what the user did not all
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
 import stat
@@ -37,6 +38,7 @@ __all__ = [
     "MAX_IMAGE_BYTES",
     "ImagePolicy",
     "image_size",
+    "normalise_raster",
     "resolve_image",
     "sanitise_svg",
     "sniff",
@@ -132,6 +134,56 @@ def _jpeg_size(data: bytes) -> tuple[int, int] | None:
             return width, height
         index += 2 + length
     return None
+
+
+# -- raster images ---------------------------------------------------------------------
+
+#: Pillow modes a PDF/A and every EPUB reader take as they are.
+_PLAIN_MODES = {"RGB", "RGBA", "L", "LA", "P", "1"}
+
+
+def normalise_raster(data: bytes, media_type: str) -> tuple[bytes, str] | None:
+    """The bytes and media type of a PNG, JPEG or GIF that every output can embed.
+
+    A CMYK or YCCK JPEG becomes an RGB JPEG (quality 95): a device-CMYK image makes the
+    PDF fail PDF/A. A 16-bit PNG becomes an 8-bit PNG (16-bit greyscale otherwise prints
+    as a black box), and any other unusual mode becomes RGB(A) or L(A). Other images are
+    returned unchanged. The writers add no timestamps, so the bytes are deterministic.
+
+    :returns: ``None`` when Pillow cannot decode the image.
+    """
+    import warnings
+
+    from PIL import Image as PILImage
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", PILImage.DecompressionBombWarning)
+            with PILImage.open(io.BytesIO(data)) as opened:
+                opened.load()
+                picture = opened.copy()
+    except (OSError, ValueError, SyntaxError, PILImage.DecompressionBombWarning):
+        # UnidentifiedImageError is an OSError, DecompressionBombError an Exception.
+        return None
+    except PILImage.DecompressionBombError:
+        return None
+    sixteen = media_type == "image/png" and len(data) > 24 and data[24] == 16
+    if picture.mode in _PLAIN_MODES and not sixteen:
+        return data, media_type
+    alpha = "A" in picture.mode or "a" in picture.mode or "transparency" in picture.info
+    grey = picture.mode in ("L", "LA", "La", "I", "I;16", "I;16B", "I;16L", "I;16N", "F")
+    if picture.mode.startswith("I") or picture.mode == "F":
+        # 16- or 32-bit greyscale: scale to 0..255 (a plain convert clips to white).
+        top = 65535 if picture.mode.startswith("I;16") or sixteen else 255
+        picture = picture.convert("I").point(lambda value: value * (255 / top)).convert("L")
+    else:
+        picture = picture.convert(("LA" if grey else "RGBA") if alpha else ("L" if grey else "RGB"))
+    out = io.BytesIO()
+    if media_type == "image/jpeg" and picture.mode in ("RGB", "L"):
+        picture.save(out, format="JPEG", quality=95)
+        return out.getvalue(), "image/jpeg"
+    picture.save(out, format="PNG", optimize=False)
+    return out.getvalue(), "image/png"
 
 
 # -- SVG -----------------------------------------------------------------------------
@@ -341,6 +393,17 @@ def _embed(image: Image, data: bytes, source: str, *, path: Path, line: int, num
                 )
             )
     else:
+        normal = normalise_raster(data, media_type)
+        if normal is None:
+            _refuse(
+                path,
+                line,
+                f"the image '{_short(source)}' cannot be decoded, so the figure shows only "
+                "its caption and alt text",
+                "open it in an image editor and export it again as PNG or JPEG",
+            )
+            return image
+        data, media_type = normal
         size = image_size(data, media_type)
     width, height = size if size else (None, None)
     return replace(

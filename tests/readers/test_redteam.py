@@ -1,0 +1,84 @@
+"""Reader bugs a red-team pass found (issue 11 follow-up), one regression test each."""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from pathlib import Path
+
+from PIL import Image as PILImage
+
+from briefing.errors import Diagnostic
+from briefing.model import Document
+from briefing.readers import read_article
+from briefing.readers.images import normalise_raster
+from briefing.report import collecting
+
+
+def read(tmp_path: Path, text: str, name: str = "brief.md") -> tuple[Document, list[Diagnostic]]:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text).lstrip("\n"), "utf-8")
+    meta = {"title": "T"} if name.endswith(".md") else None
+    with collecting() as warnings:
+        document = read_article(path, meta=meta)
+    return document, warnings
+
+
+def messages(warnings: list[Diagnostic]) -> str:
+    return "\n".join(str(w) for w in warnings)
+
+
+def encoded(picture: PILImage.Image, kind: str) -> bytes:
+    out = io.BytesIO()
+    picture.save(out, format=kind)
+    return out.getvalue()
+
+
+def opened(data: bytes) -> PILImage.Image:
+    picture = PILImage.open(io.BytesIO(data))
+    picture.load()
+    return picture
+
+
+# -- 1. raster images are normalised ----------------------------------------------------
+
+
+def test_cmyk_jpeg_becomes_rgb_jpeg(tmp_path: Path) -> None:
+    cmyk = encoded(PILImage.new("CMYK", (8, 4), (0, 200, 200, 0)), "JPEG")
+    (tmp_path / "photo.jpg").write_bytes(cmyk)
+    document, warnings = read(tmp_path, "Text.\n\n![Photo](photo.jpg){fig-alt='Red'}\n")
+    image = document.figures[0].image
+    assert image.media_type == "image/jpeg" and image.name == "fig-1.jpg"
+    assert image.data is not None and image.data != cmyk
+    assert opened(image.data).mode == "RGB" and (image.width, image.height) == (8, 4)
+    assert normalise_raster(cmyk, "image/jpeg") == normalise_raster(cmyk, "image/jpeg")
+    assert not warnings
+
+
+def test_sixteen_bit_png_becomes_eight_bit_grey_not_black(tmp_path: Path) -> None:
+    grey = PILImage.new("I;16", (4, 4), 30000)
+    data = encoded(grey, "PNG")
+    assert data[24] == 16
+    (tmp_path / "g.png").write_bytes(data)
+    document, _ = read(tmp_path, "Text.\n\n![Grey](g.png)\n")
+    image = document.figures[0].image
+    assert image.media_type == "image/png" and image.data is not None
+    assert image.data[24] == 8
+    picture = opened(image.data)
+    assert picture.mode == "L" and picture.getextrema() == (116, 116)
+    assert b"tIME" not in image.data
+
+
+def test_plain_images_are_kept_byte_for_byte(tmp_path: Path) -> None:
+    for mode in ("RGB", "RGBA", "L", "P"):
+        data = encoded(PILImage.new(mode, (3, 3)), "PNG")
+        assert normalise_raster(data, "image/png") == (data, "image/png")
+
+
+def test_undecodable_image_is_a_warning_and_caption_only(tmp_path: Path) -> None:
+    good = encoded(PILImage.new("RGB", (30, 30), (1, 2, 3)), "PNG")
+    (tmp_path / "broken.png").write_bytes(good[:60])
+    document, warnings = read(tmp_path, "Text.\n\n![Broken](broken.png){fig-alt='A chart'}\n")
+    figure = document.figures[0]
+    assert figure.image.data is None and figure.alt == "A chart"
+    assert "brief.md:3: the image 'broken.png' cannot be decoded" in messages(warnings)
