@@ -6,9 +6,10 @@ import io
 import textwrap
 from pathlib import Path
 
+import pytest
 from PIL import Image as PILImage
 
-from briefing.errors import Diagnostic
+from briefing.errors import Diagnostic, InputError
 from briefing.model import Document
 from briefing.readers import read_article
 from briefing.readers.images import normalise_raster
@@ -82,3 +83,60 @@ def test_undecodable_image_is_a_warning_and_caption_only(tmp_path: Path) -> None
     figure = document.figures[0]
     assert figure.image.data is None and figure.alt == "A chart"
     assert "brief.md:3: the image 'broken.png' cannot be decoded" in messages(warnings)
+
+
+# -- 2. SVG: embedded data: images, matplotlib's DOCTYPE ------------------------------
+
+_MPL_DOCTYPE = (
+    '<?xml version="1.0" encoding="utf-8" standalone="no"?>\n'
+    '<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN"\n'
+    '  "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n'
+)
+
+
+def svg(body: str, head: str = "") -> str:
+    return (
+        f'{head}<svg xmlns="http://www.w3.org/2000/svg" '
+        f'xmlns:xlink="http://www.w3.org/1999/xlink" width="40" height="20">{body}</svg>'
+    )
+
+
+def test_svg_keeps_embedded_data_images_and_drops_other_images_whole(tmp_path: Path) -> None:
+    import base64
+
+    inner = base64.b64encode(encoded(PILImage.new("RGB", (2, 2)), "PNG")).decode()
+    fake = base64.b64encode(b"not a png").decode()
+    (tmp_path / "chart.svg").write_text(
+        svg(
+            f'<image width="4" height="4" xlink:href="data:image/png;base64,{inner}"/>'
+            f'<image href="data:image/png;base64,{fake}"/>'
+            '<image href="data:text/html;base64,PGI+"/>'
+            '<image xlink:href="https://evil.example/track.png"/><image/>'
+            '<rect width="1" height="1"/>'
+        )
+    )
+    document, warnings = read(tmp_path, "Text.\n\n![Chart](chart.svg){fig-alt='Bars'}\n")
+    data = document.figures[0].image.data
+    assert data is not None
+    text = data.decode()
+    assert text.count("<image") == 1 and f"data:image/png;base64,{inner}" in text
+    assert "evil" not in text and "text/html" not in text and "<rect" in text
+    message = messages(warnings)
+    assert "brief.md:3: removed 4 unsafe part(s) from the SVG image 'chart.svg'" in message
+    assert "an <image> linking to 'https://evil.example/track.png'" in message
+    assert "an <image> linking to nothing" in message
+
+
+def test_svg_with_the_svg_dtd_is_read_but_no_subset_or_entity(tmp_path: Path) -> None:
+    (tmp_path / "mpl.svg").write_text(svg("<rect width='1' height='1'/>", _MPL_DOCTYPE))
+    document, warnings = read(tmp_path, "Text.\n\n![Chart](mpl.svg){fig-alt='Line'}\n")
+    data = document.figures[0].image.data
+    assert data is not None and b"<rect" in data and b"DOCTYPE" not in data and not warnings
+    for head in (
+        '<!DOCTYPE svg [<!ATTLIST svg x CDATA "1">]>',
+        '<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "x.dtd" [ ]>',
+        '<!-- <!ENTITY a "b"> -->',
+    ):
+        (tmp_path / "bad.svg").write_text(svg("", head))
+        with pytest.raises(InputError, match="entities or a DOCTYPE with an internal subset"):
+            read(tmp_path, "Text.\n\n![Chart](bad.svg){fig-alt='Line'}\n")

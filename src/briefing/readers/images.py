@@ -36,6 +36,7 @@ from briefing.report import warn
 
 __all__ = [
     "MAX_IMAGE_BYTES",
+    "MAX_SVG_DATA_BYTES",
     "ImagePolicy",
     "image_size",
     "normalise_raster",
@@ -203,49 +204,105 @@ def _external_url(text: str) -> bool:
     return any(not m.group("target").strip().startswith("#") for m in _URL.finditer(text))
 
 
-def sanitise_svg(data: bytes) -> tuple[bytes, int, tuple[int, int] | None]:
-    """A safe copy of an SVG: the bytes, how many parts were removed, and its size.
+#: Largest ``data:`` image kept inside an SVG (Office and Excel embed their charts so).
+MAX_SVG_DATA_BYTES = 5 * 1024 * 1024
 
-    Parsed with the standard library with any DOCTYPE refused (so no entity can expand or
-    reach a file); ``<script>``, ``<foreignObject>``, ``on*`` attributes, and any
-    ``href``/``xlink:href`` or ``url(...)`` that is not a same-document ``#id`` are dropped.
+_DATA_IMAGE = re.compile(
+    r"\s*data:(?P<type>image/(?:png|jpeg|gif));base64,(?P<data>[A-Za-z0-9+/=\s]*)\s*",
+    re.IGNORECASE,
+)
 
-    :raises ValueError: when the file is not well-formed SVG or declares a DOCTYPE.
+
+def _data_image(value: str) -> bool:
+    """True for a bounded ``data:`` URL holding a PNG, JPEG or GIF (what it says it is)."""
+    import base64
+    import binascii
+
+    match = _DATA_IMAGE.fullmatch(value)
+    if not match or len(match.group("data")) > MAX_SVG_DATA_BYTES * 4 // 3 + 4:
+        return False
+    try:
+        data = base64.b64decode("".join(match.group("data").split()), validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return sniff(data) == match.group("type").lower()
+
+
+def _described(value: str) -> str:
+    value = value.strip()
+    return value[:40] + "..." if len(value) > 43 else value
+
+
+def sanitise_svg(data: bytes) -> tuple[bytes, tuple[str, ...], tuple[int, int] | None]:
+    """A safe copy of an SVG: the bytes, what was removed, and its size.
+
+    Parsed with the standard library, never fetching anything: a DOCTYPE naming the SVG DTD
+    (matplotlib writes one) is allowed, an internal subset or any entity is refused (so no
+    entity can expand or reach a file). ``<script>``, ``<foreignObject>``, ``on*``
+    attributes, and any ``href``/``xlink:href`` or ``url(...)`` that is not a same-document
+    ``#id`` are dropped; an ``<image>`` is kept only when it holds a ``data:`` PNG, JPEG
+    or GIF (as Office and Excel export charts), otherwise it is dropped whole (an
+    ``<image>`` without its link fails the PDF).
+
+    :returns: the clean bytes, a short description of each removed part, and the size.
+    :raises ValueError: when the file is not well-formed SVG or declares entities.
     """
     import xml.etree.ElementTree as ET
 
-    if re.search(rb"<!DOCTYPE|<!ENTITY", data, re.IGNORECASE):
-        raise ValueError("it declares a DOCTYPE or entities, which are refused")
+    if re.search(rb"<!ENTITY|<!DOCTYPE[^>\[]*\[", data, re.IGNORECASE):
+        raise ValueError(
+            "it declares entities or a DOCTYPE with an internal subset, which are refused"
+        )
     try:
         root = ET.fromstring(data)
     except ET.ParseError as exc:
         raise ValueError(f"it is not well-formed XML ({exc})") from None
     if root.tag not in (f"{{{_SVG_NS}}}svg", "svg"):
         raise ValueError("its root element is not <svg>")
-    removed = 0
+    removed: list[str] = []
     for parent in list(root.iter()):
         for child in list(parent):
-            unsafe = not isinstance(child.tag, str) or _local(child.tag) in _DROPPED_ELEMENTS
-            # <set>/<animate> can write a javascript: URL into an href at run time.
-            target = child.get("attributeName", "") if isinstance(child.tag, str) else ""
-            unsafe = unsafe or _local(target).lower() == "href"
-            if unsafe or (_local(child.tag) == "style" and _external_url(child.text or "")):
+            if not isinstance(child.tag, str):
                 parent.remove(child)
-                removed += 1
+                removed.append("a processing instruction")
+                continue
+            name = _local(child.tag)
+            # <set>/<animate> can write a javascript: URL into an href at run time.
+            if (
+                name in _DROPPED_ELEMENTS
+                or _local(child.get("attributeName", "")).lower() == "href"
+            ):
+                removed.append(f"<{name}>")
+            elif name == "style" and _external_url(child.text or ""):
+                removed.append("a <style> with an external url()")
+            elif name == "image":
+                links = [v for k, v in child.attrib.items() if _local(k) == "href"]
+                if links and all(_data_image(v) for v in links):
+                    continue
+                target = f"'{_described(links[0])}'" if links else "nothing"
+                removed.append(f"an <image> linking to {target}")
+            else:
+                continue
+            parent.remove(child)
     for element in root.iter():
+        keep_data = _local(element.tag) == "image"
         for name, value in list(element.attrib.items()):
             local = _local(name)
-            if (
-                local.lower().startswith("on")
-                or (local == "href" and not value.strip().startswith("#"))
-                or _external_url(value)
-            ):
-                del element.attrib[name]
-                removed += 1
+            if local.lower().startswith("on"):
+                removed.append(f"the {local} handler")
+            elif local == "href" and not value.strip().startswith("#"):
+                if keep_data:
+                    continue
+                removed.append(f"a link to '{_described(value)}'")
+            elif _external_url(value):
+                removed.append(f"an external url() in {local}")
+            else:
+                continue
+            del element.attrib[name]
     ET.register_namespace("", _SVG_NS)
     ET.register_namespace("xlink", _XLINK_NS)
     text = ET.tostring(root, encoding="unicode")
-    return text.encode("utf-8"), removed, _svg_size(root.attrib)
+    return text.encode("utf-8"), tuple(removed), _svg_size(root.attrib)
 
 
 def _svg_size(attrib: dict[str, str]) -> tuple[int, int] | None:
@@ -383,10 +440,12 @@ def _embed(image: Image, data: bytes, source: str, *, path: Path, line: int, num
                 hint="export it again as plain SVG, or as PNG",
             ) from None
         if removed:
+            parts = list(dict.fromkeys(removed))
+            listed = "; ".join(parts[:5]) + ("; ..." if len(parts) > 5 else "")
             warn(
                 Diagnostic(
-                    f"removed {removed} unsafe part(s) (scripts, event handlers or external "
-                    f"references) from the SVG image '{_short(source)}'",
+                    f"removed {len(removed)} unsafe part(s) from the SVG image "
+                    f"'{_short(source)}': {listed}",
                     path,
                     line,
                     "export the chart without scripts or links to other files",
