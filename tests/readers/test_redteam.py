@@ -10,7 +10,7 @@ import pytest
 from PIL import Image as PILImage
 
 from briefing.errors import Diagnostic, InputError
-from briefing.model import Document
+from briefing.model import Document, plain
 from briefing.readers import read_article
 from briefing.readers.images import normalise_raster
 from briefing.report import collecting
@@ -140,3 +140,40 @@ def test_svg_with_the_svg_dtd_is_read_but_no_subset_or_entity(tmp_path: Path) ->
         (tmp_path / "bad.svg").write_text(svg("", head))
         with pytest.raises(InputError, match="entities or a DOCTYPE with an internal subset"):
             read(tmp_path, "Text.\n\n![Chart](bad.svg){fig-alt='Line'}\n")
+
+
+# -- 3. pipe tables inside quotes and callouts ------------------------------------------
+
+
+def test_table_inside_a_quote_or_callout_is_not_ragged(tmp_path: Path) -> None:
+    document, warnings = read(
+        tmp_path,
+        """
+        Text.
+
+        > | Year | Exports |
+        > |------|--------:|
+        > | 2023 | 1,200   |
+        > | 2024 | 1,350   |
+
+        > [!NOTE] Figures
+        > | A | B |
+        > |---|---|
+        > | 1 | 2 |
+
+        > > | A | B |
+        > > |---|---|
+        > > | 1 | 2 |
+
+        - item
+
+          | A | B |
+          |---|---|
+          | 1 | 2 |
+        """,
+    )
+    assert len(document.tables) == 4 and not warnings
+    rows = [[plain(cell) for cell in row] for row in document.tables[0].rows]
+    assert rows == [["2023", "1,200"], ["2024", "1,350"]]
+    with pytest.raises(InputError, match="this table row has 3 cells but the header"):
+        read(tmp_path, "Text.\n\n> | A | B |\n> |---|---|\n> | 1 | 2 | 3 |\n")

@@ -609,8 +609,9 @@ class _Walker:
         """markdown-it pads or cuts ragged rows silently; refuse them like the text reader."""
         if not token.map:
             return
+        depth = _quote_depth(self.lines[token.map[0]])
         for index in range(token.map[0] + 2, token.map[1]):
-            text = self.lines[index]
+            text = _unquote(self.lines[index], depth)
             if text.strip() and not (_CAPTION_ROW.match(text) and "|" not in text):
                 check_row(
                     split_row(text),
@@ -780,3 +781,25 @@ def parse(
     for draft in walker.marked_drafts:
         walker.marked.update(b.line for b in draft.blocks if isinstance(b, ListBlock | Takeaways))
     return Parsed(drafts, title=title, roles=roles, marked=walker.marked)
+
+
+_QUOTE_MARKER = re.compile(r"[ \t]*>[ ]?")
+
+
+def _quote_depth(line: str) -> int:
+    """How many block-quote markers (``>``) open a line."""
+    depth = 0
+    while match := _QUOTE_MARKER.match(line):
+        line = line[match.end() :]
+        depth += 1
+    return depth
+
+
+def _unquote(line: str, depth: int) -> str:
+    """A line inside ``depth`` block quotes without its markers (a lazy line may lack them)."""
+    for _ in range(depth):
+        match = _QUOTE_MARKER.match(line)
+        if not match:
+            break
+        line = line[match.end() :]
+    return line
