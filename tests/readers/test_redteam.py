@@ -177,3 +177,43 @@ def test_table_inside_a_quote_or_callout_is_not_ragged(tmp_path: Path) -> None:
     assert rows == [["2023", "1,200"], ["2024", "1,350"]]
     with pytest.raises(InputError, match="this table row has 3 cells but the header"):
         read(tmp_path, "Text.\n\n> | A | B |\n> |---|---|\n> | 1 | 2 | 3 |\n")
+
+
+# -- 4. file names with spaces ----------------------------------------------------------
+
+
+def test_image_names_with_spaces(tmp_path: Path) -> None:
+    (tmp_path / "charts").mkdir()
+    data = encoded(PILImage.new("RGB", (2, 2)), "PNG")
+    (tmp_path / "charts" / "Fig 2 - exports.png").write_bytes(data)
+    document, warnings = read(
+        tmp_path,
+        """
+        Text.
+
+        ![Exports](charts/Fig%202%20-%20exports.png){fig-alt="Bars"}
+
+        ![Exports again](<charts/Fig 2 - exports.png>){fig-alt="Bars"}
+        """,
+    )
+    assert [f.image.data for f in document.figures] == [data, data] and not warnings
+    document, warnings = read(
+        tmp_path,
+        """
+        Spaces in names
+
+        By Jo Bloggs
+
+        Lede text for the spaces in file names brief, which is long.
+
+        Charts
+
+        Figure: Exports [see note] [charts/Fig 2 - exports.png] {alt="Bars"}
+
+        More text.
+        """,
+        name="brief.txt",
+    )
+    (figure,) = document.figures
+    assert figure.image.data == data and figure.alt == "Bars" and not warnings
+    assert plain(figure.caption) == "Exports [see note]"

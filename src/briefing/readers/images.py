@@ -27,7 +27,7 @@ import stat
 import struct
 from dataclasses import dataclass, replace
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from briefing.errors import Diagnostic, InputError
 from briefing.files import read_bounded
@@ -382,6 +382,10 @@ def resolve_image(
         return image
     base = path.resolve().parent
     target = (base / source).resolve()
+    if not target.exists() and "%" in source:
+        # Markdown writes a space as %20 (and <a b.png> comes out of the parser so).
+        source = unquote(source)
+        target = (base / source).resolve()
     if not target.is_relative_to(base):
         _refuse(
             path,

@@ -87,7 +87,7 @@ _URL_LINE = re.compile(r"^<?https?://[^\s<>\"]+>?$", re.IGNORECASE)
 _SOURCE = re.compile(r"^(?:Sources?|References)\s*(?::\s*(?P<text>.*))?$", re.IGNORECASE)
 _FIGURE_START = re.compile(r"^Figure\s*:", re.IGNORECASE)
 _FIGURE = re.compile(
-    r"^Figure\s*:\s*(?P<caption>.*?)\s*\[(?P<source>[^\[\]\s]+)\]"
+    r"^Figure\s*:\s*(?P<caption>.*?)\s*\[(?P<source>[^\[\]\s](?:[^\[\]]*[^\[\]\s])?)\]"
     r"\s*(?:\{(?P<attrs>[^{}]*)\})?\s*$",
     re.IGNORECASE,
 )
