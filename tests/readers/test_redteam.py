@@ -10,7 +10,7 @@ import pytest
 from PIL import Image as PILImage
 
 from briefing.errors import Diagnostic, InputError
-from briefing.model import Document, plain
+from briefing.model import CrossRef, Document, plain
 from briefing.readers import read_article
 from briefing.readers.images import normalise_raster
 from briefing.report import collecting
@@ -217,3 +217,32 @@ def test_image_names_with_spaces(tmp_path: Path) -> None:
     (figure,) = document.figures
     assert figure.image.data == data and figure.alt == "Bars" and not warnings
     assert plain(figure.caption) == "Exports [see note]"
+
+
+# -- 5. cross-references glued to words --------------------------------------------------
+
+
+def test_cross_references_glued_to_words_and_in_brackets(tmp_path: Path) -> None:
+    document, warnings = read(
+        tmp_path,
+        """
+        详见@tbl-gas和@sec-risk。表@tbl-gasを参照. انظر جدول 1 و@sec-risk.
+        Mail a@b.org, x.@sec-risk, 9@sec-risk; see @sec-risk: and [see @sec-risk] or [@tbl-gas].
+        Keep [brackets] and [a @ b].
+
+        ## Risk {#sec-risk}
+
+        | A | B |
+        |---|---|
+        | 1 | 2 |
+
+        Table: Gas {#tbl-gas}
+        """,
+    )
+    (lede,) = document.sections[0].blocks
+    refs = [n.target for n in lede.content if isinstance(n, CrossRef)]  # type: ignore[attr-defined]
+    assert refs == ["tbl-gas", "sec-risk", "tbl-gas", "sec-risk", "sec-risk", "sec-risk", "tbl-gas"]
+    text = plain(lede.content)  # type: ignore[attr-defined]
+    assert "a@b.org" in text and "x.@sec-risk" in text and "9@sec-risk" in text
+    assert "see Section 1: and see Section 1 or Table 1." in text
+    assert "[brackets] and [a @ b]" in text and not warnings

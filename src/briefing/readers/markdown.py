@@ -85,11 +85,14 @@ MAX_INLINE_DEPTH = 32
 CALLOUT_KINDS = ("note", "tip", "important", "warning", "caution")
 
 _ALERT = re.compile(r"^\[!(?P<kind>[A-Za-z]+)\]\s*")
-#: ``@sec-x`` / ``[@tbl-x]``; not after a word character, so ``a@b.org`` is an address.
+#: ``@sec-x``, also glued to words of scripts without spaces (``详见@tbl-gas和``); not
+#: after an ASCII letter, digit or ``._%+-@``, so ``a@b.org`` stays an address. The id is
+#: ASCII and does not end in ``-`` or ``:`` (``@sec-risk:`` ends a sentence).
 _CROSSREF = re.compile(
-    r"(?<![\w.@])(?P<open>\[)?@(?P<kind>sec|tbl|fig)-(?P<name>[a-z0-9]+(?:-[a-z0-9]+)*)"
-    r"(?(open)\])"
+    r"(?<![A-Za-z0-9._%+\-@])@(?P<kind>sec|tbl|fig)-(?P<name>[A-Za-z0-9_:-]*[A-Za-z0-9_])"
 )
+#: ``[@tbl-x]`` and ``[see @sec-x]`` (Pandoc's citation-like syntax): the brackets go.
+_BRACKETED = re.compile(r"\[(?P<inner>[^\[\]]*)\]")
 #: An image markdown-it refused to parse (``file:``, ``javascript:`` ...), alone in a paragraph.
 _REFUSED_IMAGE = re.compile(
     r'!\[(?P<caption>[^\[\]]*)\]\(\s*(?P<source>[^\s()]+)(?:\s+"(?P<title>[^"]*)")?\s*\)'
@@ -110,13 +113,17 @@ def split_crossrefs(nodes: Inlines) -> Inlines:
     result: list[Inline] = []
     for node in nodes:
         if isinstance(node, Text):
+            text = _BRACKETED.sub(
+                lambda m: m.group("inner") if _CROSSREF.search(m.group("inner")) else m.group(0),
+                node.text,
+            )
             position = 0
-            for match in _CROSSREF.finditer(node.text):
-                result.append(Text(node.text[position : match.start()]))
+            for match in _CROSSREF.finditer(text):
+                result.append(Text(text[position : match.start()]))
                 kind = match.group("kind")
                 result.append(CrossRef(kind, f"{kind}-{match.group('name')}"))  # type: ignore[arg-type]
                 position = match.end()
-            result.append(Text(node.text[position:]))
+            result.append(Text(text[position:]))
         elif isinstance(node, Emph):
             result.append(Emph(split_crossrefs(node.children)))
         elif isinstance(node, Strong):
