@@ -11,7 +11,7 @@ from PIL import Image as PILImage
 
 from briefing.errors import Diagnostic, InputError
 from briefing.model import CrossRef, Document, plain
-from briefing.readers import read_article
+from briefing.readers import explain_article, read_article
 from briefing.readers.images import normalise_raster
 from briefing.report import collecting
 
@@ -246,3 +246,52 @@ def test_cross_references_glued_to_words_and_in_brackets(tmp_path: Path) -> None
     assert "a@b.org" in text and "x.@sec-risk" in text and "9@sec-risk" in text
     assert "see Section 1: and see Section 1 or Table 1." in text
     assert "[brackets] and [a @ b]" in text and not warnings
+
+
+# -- 6. numbered headings in plain text -------------------------------------------------
+
+NUMBERED = """
+    Ports and Power
+
+    By Ravi Menon
+    Date: 8 May 2025
+
+    Chinese-built ports now ring the Indian Ocean. This paper asks whether
+    they add up to a military network.
+
+    1. Introduction
+
+    Between 2013 and 2024 Chinese firms took stakes in 17 ports.
+
+    1.1 Scope
+
+    We consider commercial ports with Chinese equity above 20 percent.
+
+    2. Findings
+
+    Only Djibouti hosts a declared base.
+
+    The steps are:
+
+    1. Fund alternative ports
+
+    Text after the one-item list.
+
+    1. First item
+
+    2. Second item
+
+    More text.
+    """
+
+
+def test_numbered_lines_alone_are_headings_with_the_authors_numbers(tmp_path: Path) -> None:
+    document, warnings = read(tmp_path, NUMBERED, name="brief.txt")
+    headed = [(s.level, s.number, s.heading) for s in document.sections if s.heading]
+    assert headed == [(1, "1", "Introduction"), (2, "1.1", "Scope"), (1, "2", "Findings")]
+    lists = [b for s in document.sections for b in s.blocks if type(b).__name__ == "ListBlock"]
+    assert [len(b.items) for b in lists] == [1, 2]  # type: ignore[attr-defined]
+    assert not warnings
+    path = tmp_path / "brief.txt"
+    roles = {role.line: role for role in explain_article(path)}
+    assert roles[9].role == "heading" and "author's number" in roles[9].reason

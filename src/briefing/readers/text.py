@@ -94,6 +94,8 @@ _FIGURE = re.compile(
 _FIGURE_ATTR = re.compile(
     r"\s*(?:#(?P<id>[^\s}]+)|alt\s*=\s*(?:\"(?P<dq>[^\"]*)\"|'(?P<sq>[^']*)'))\s*"
 )
+#: An author's dotted section number (``2.1``) gives the heading's level.
+_DOTTED_NUMBER = re.compile(r"^\d{1,3}(?:\.\d{1,3})+\.?(?=\s)")
 _CAPTION_ID = re.compile(r"\s*\{#(?P<id>[^\s{}]+)\}\s*$")
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _BYLINE = re.compile(r"^(?:By|BY)\s+(?P<names>\S.*)$")
@@ -391,6 +393,8 @@ class _Parser:
         if _is_table_start(self.lines, index):
             return self.table(index)
         if _MARKER.match(text):
+            if self.numbered_heading(index):
+                return index + 1
             return self.bullet_list(index)
         if _indent(raw) >= 4 and self.blank_before(index):
             return self.indented_code(index)
@@ -533,8 +537,40 @@ class _Parser:
         return end
 
     def heading(self, index: int, text: str, reason: str) -> None:
-        self.drafts.append(Draft(heading=text, level=1, line=index + self.offset))
+        dotted = _DOTTED_NUMBER.match(text)
+        level = min(dotted.group(0).rstrip(".").count(".") + 1, 6) if dotted else 1
+        self.drafts.append(Draft(heading=text, level=level, line=index + self.offset))
         self.role(index, "heading", reason)
+
+    def numbered_heading(self, index: int) -> bool:
+        """``1. Introduction`` alone between blank lines before body text is a heading
+        (the author's number kept), not a one-item list; a real list has two or more items
+        or follows a line ending in ``:``."""
+        text = self.text(index)
+        marker = _MARKER.match(text)
+        if (
+            self.contained
+            or not self.wrapped
+            or marker is None
+            or not marker.group("number")
+            or _heading_reason(text) is not None
+            or not self.blank_before(index)
+            or (index + 1 < len(self.lines) and self.text(index + 1))
+        ):
+            return False
+        earlier = next((i for i in range(index - 1, -1, -1) if self.text(i)), None)
+        if earlier is not None and self.text(earlier).endswith((":", "：")):
+            return False
+        later = self.next_text(index)
+        if later is None or _MARKER.match(self.text(later)) or not self.body_follows(index):
+            return False
+        self.heading(
+            index,
+            text,
+            "a numbered line alone between blank lines before body text: a heading with "
+            "the author's number (a list has two or more items, or follows a ':' line)",
+        )
+        return True
 
     def text_line(self, index: int, text: str, *, question_ok: bool = False) -> None:
         why_not = "inside a quotation" if self.contained else None
