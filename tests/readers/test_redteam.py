@@ -295,3 +295,15 @@ def test_numbered_lines_alone_are_headings_with_the_authors_numbers(tmp_path: Pa
     path = tmp_path / "brief.txt"
     roles = {role.line: role for role in explain_article(path)}
     assert roles[9].role == "heading" and "author's number" in roles[9].reason
+
+
+# -- 11. a heading with only sub-headings under it ---------------------------------------
+
+
+def test_heading_with_only_sub_headings_is_not_empty(tmp_path: Path) -> None:
+    _, warnings = read(tmp_path, "Text.\n\n## Options\n\n### First\n\nOne.\n\n## Empty\n")
+    assert [w.line for w in warnings] == [9]
+    assert "the heading 'Empty' has no text under it" in messages(warnings)
+    text = "Title\n\nBy Jo Bloggs\n\nLede text.\n\n2. Findings\n\n2.1 Dual use\n\nBody.\n"
+    document, warnings = read(tmp_path, text, name="brief.txt")
+    assert [s.level for s in document.sections] == [1, 1, 2] and not warnings

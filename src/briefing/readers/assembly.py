@@ -240,7 +240,10 @@ def assemble(
     for draft in drafts:
         _drop_blank(draft, path)
     drafts = [d for d in drafts if d.heading is not None or d.blocks]
-    for draft in drafts:
+    for position, draft in enumerate(drafts):
+        following = drafts[position + 1] if position + 1 < len(drafts) else None
+        if following is not None and following.level > draft.level:
+            continue  # a heading with sub-headings under it
         if draft.heading is not None and not draft.blocks:
             warn(
                 Diagnostic(
