@@ -13,6 +13,7 @@ from briefing.errors import Diagnostic, InputError
 from briefing.model import CrossRef, Document, plain
 from briefing.readers import explain_article, read_article
 from briefing.readers.images import normalise_raster
+from briefing.readers.text import WRAP_MAX
 from briefing.report import collecting
 
 
@@ -307,3 +308,44 @@ def test_heading_with_only_sub_headings_is_not_empty(tmp_path: Path) -> None:
     text = "Title\n\nBy Jo Bloggs\n\nLede text.\n\n2. Findings\n\n2.1 Dual use\n\nBody.\n"
     document, warnings = read(tmp_path, text, name="brief.txt")
     assert [s.level for s in document.sections] == [1, 1, 2] and not warnings
+
+
+# -- 7. hard-wrapped URLs and continued short lines ------------------------------------
+
+WRAPPED_URL = """
+    Wrap Hazards
+
+    By Jo Bloggs
+
+    This note tests lines that a hard-wrapping mail client produces.
+
+    Background
+
+    The full dataset is available at
+    https://data.example.org/datasets/2025/05/regional-employment-statistics-full-extract-with-all-districts-v2.csv
+    and is updated every month by the statistics office of the region.
+
+    In total
+    the region lost 14,000 jobs between January and March, most of them in
+    car-parts suppliers around the regional capital and the river port.
+
+    Outlook
+    Employment is expected to recover slowly over the second half of the year.
+    """
+
+
+def test_wrapped_url_stays_in_its_paragraph_and_continued_lines_are_not_headings(
+    tmp_path: Path,
+) -> None:
+    document, warnings = read(tmp_path, WRAPPED_URL, name="brief.txt")
+    assert [s.heading for s in document.sections] == [None, "Background", "Outlook"]
+    first, second = document.sections[1].blocks
+    url_line = next(line for line in WRAPPED_URL.splitlines() if "https://" in line)
+    assert len(url_line.strip()) > WRAP_MAX
+    text = plain(first.content)  # type: ignore[attr-defined]
+    assert text.startswith("The full dataset is available at https://")
+    assert text.endswith("statistics office of the region.")
+    links = [n for n in first.content if type(n).__name__ == "Link"]  # type: ignore[attr-defined]
+    assert len(links) == 1 and links[0].target.endswith("-v2.csv")
+    assert plain(second.content).startswith("In total the region lost")  # type: ignore[attr-defined]
+    assert not warnings

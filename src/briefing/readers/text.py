@@ -525,11 +525,13 @@ class _Parser:
             return end
         first = self.text(index)
         longest = max((len(self.text(i)) for i in block[1:]), default=0)
+        continued = self.text(block[1])[:1].islower() if len(block) > 1 else False
         if (
             not self.contained
             and _heading_reason(first) is None
             and longest >= _SHORT_LINE
             and len(first) < 0.6 * longest
+            and not continued
         ):
             self.heading(index, first, "short line opening a block of longer lines")
             block = block[1:]
@@ -606,7 +608,9 @@ class _Parser:
             return
         start = 0
         for position, text in enumerate(texts):
-            if len(text) > WRAP_MAX or position == len(texts) - 1:
+            # A long line ends a paragraph, but not a URL wrapped onto a line of its own.
+            long = len(text) > WRAP_MAX and not _URL_LINE.match(text)
+            if long or position == len(texts) - 1:
                 part = block[start : position + 1]
                 joined = inlines(_join(texts[start : position + 1]))
                 self.add(Paragraph(joined, line=part[0] + self.offset))
