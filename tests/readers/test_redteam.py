@@ -349,3 +349,38 @@ def test_wrapped_url_stays_in_its_paragraph_and_continued_lines_are_not_headings
     assert len(links) == 1 and links[0].target.endswith("-v2.csv")
     assert plain(second.content).startswith("In total the region lost")  # type: ignore[attr-defined]
     assert not warnings
+
+
+# -- 8. several Source: lines, each with its URL ----------------------------------------
+
+
+def test_each_source_keeps_its_own_url(tmp_path: Path) -> None:
+    text = """
+        Title Here
+
+        By Jo Bloggs
+
+        Lede text that is long enough to be a lede for the brief.
+
+        Background
+
+        Body text of the background section.
+
+        Source: Agency report one
+        https://a.example/one
+        Source: Agency report two
+        https://a.example/two
+        Source: Agency report three
+        https://a.example/three
+        """
+    for layout in (text, text.replace("\n\n", "\n")):
+        document, warnings = read(tmp_path, layout, name="brief.txt")
+        background, sources = document.sections[-2:]
+        assert [plain(b.content) for b in background.blocks] == [  # type: ignore[attr-defined]
+            "Body text of the background section."
+        ]
+        (listed,) = sources.blocks
+        assert [plain(item.content) for item in listed.items] == [  # type: ignore[attr-defined]
+            f"Agency report {n} https://a.example/{n}" for n in ("one", "two", "three")
+        ]
+        assert not warnings

@@ -628,6 +628,8 @@ class _Parser:
         before = self.roles.get(index - 1)
         if before is not None and before.role in ("lede", "paragraph"):
             return False  # a URL wrapped onto its own line inside a paragraph
+        if before is not None and before.role == "source":
+            return True  # "Source: Agency report" then its URL (then maybe the next source)
         end = index
         while end < len(self.lines) and self.text(end):
             if not _URL_LINE.match(self.text(end)):
