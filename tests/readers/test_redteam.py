@@ -384,3 +384,75 @@ def test_each_source_keeps_its_own_url(tmp_path: Path) -> None:
             f"Agency report {n} https://a.example/{n}" for n in ("one", "two", "three")
         ]
         assert not warnings
+
+
+# -- 9. keywords in other languages ------------------------------------------------------
+
+LABELLED = {
+    "ru": (
+        "Автор: Анна Петрова",
+        "Дата: 20 августа 2025",
+        "Источник",
+        "Таблица",
+        "Основные выводы",
+    ),
+    "uk": (
+        "Автор: Анна Петренко",
+        "Дата: 20 серпня 2025",
+        "Джерело",
+        "Таблиця",
+        "Основні висновки",
+    ),
+    "fr": ("Par Anne Martin", "Date : 20 août 2025", "Source", "Tableau", "Points clés"),
+    "de": ("Von Anna Weber", "Datum: 20. August 2025", "Quelle", "Tabelle", "Kernaussagen"),
+    "es": ("Por Ana García", "Fecha: 20 de agosto de 2025", "Fuente", "Tabla", "Puntos clave"),
+}
+
+
+@pytest.mark.parametrize("lang", sorted(LABELLED))
+def test_labelled_lines_in_other_languages(tmp_path: Path, lang: str) -> None:
+    byline, date, source, table, marker = LABELLED[lang]
+    text = f"""
+        Arctic Shipping After 2025
+
+        {byline}
+        {date}
+
+        The Northern Sea Route remains a key project for the economy of the region.
+
+        {marker}
+
+        - Cargo: growth slowed because of sanctions.
+        - Fleet: too few ice-class ships.
+
+        Background
+
+        {table} : Cargo by year
+
+        | Year | Cargo |
+        |---|---|
+        | 2024 | 37.9 |
+
+        {source} : Rosatom monthly bulletin
+        """
+    document, warnings = read(tmp_path, text, name="brief.txt")
+    meta = document.meta
+    assert meta.title == "Arctic Shipping After 2025" and len(meta.authors) == 1
+    assert meta.date is not None and meta.date.isoformat() == "2025-08-20"
+    assert [t.label for t in document.takeaways] == ["Cargo", "Fleet"]
+    (captioned,) = document.tables
+    assert plain(captioned.caption or ()) == "Cargo by year"
+    assert [s.heading for s in document.sections][-1] != "Background"  # the Sources section
+    assert "Rosatom monthly bulletin" in plain(document.sections[-1].blocks[0].items[0].content)  # type: ignore[attr-defined]
+    assert not warnings
+
+
+@pytest.mark.parametrize("marker", ["主要结论", "要点", "الاستنتاجات الرئيسية", "Key findings"])
+def test_takeaway_markers_and_full_width_colons(tmp_path: Path, marker: str) -> None:
+    items = "- **管道：** 预计于2027年建成。\n- 投资：增长12%。\n"
+    text = f"---\ntitle: T\n---\n\n导言。\n\n## {marker}\n\n{items}"
+    document, _ = read(tmp_path, text)
+    assert [(t.label, plain(t.content)) for t in document.takeaways] == [
+        ("管道", "预计于2027年建成。"),
+        ("投资", "增长12%。"),
+    ]

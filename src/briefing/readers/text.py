@@ -53,8 +53,12 @@ from briefing.model import (
 from briefing.readers.assembly import Draft, LineRole, Parsed
 from briefing.readers.syntax import (
     CAPTION_LINE,
+    LABEL_COLON,
+    MONTH_NAMES,
     SEPARATOR_ROW,
     check_row,
+    keyword_pattern,
+    keywords,
     split_row,
     table_alignments,
 )
@@ -84,10 +88,13 @@ _CLOSING = re.compile(r"[.!?:;,…]['\"”’)\]]*$")
 _FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`\s]*)[^`]*$")
 _URL = re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE)
 _URL_LINE = re.compile(r"^<?https?://[^\s<>\"]+>?$", re.IGNORECASE)
-_SOURCE = re.compile(r"^(?:Sources?|References)\s*(?::\s*(?P<text>.*))?$", re.IGNORECASE)
-_FIGURE_START = re.compile(r"^Figure\s*:", re.IGNORECASE)
+_SOURCE = re.compile(
+    rf"^{keyword_pattern('source')}(?:{LABEL_COLON}\s*(?P<text>.*))?$", re.IGNORECASE
+)
+_FIGURE_START = re.compile(rf"^{keyword_pattern('figure')}{LABEL_COLON}", re.IGNORECASE)
 _FIGURE = re.compile(
-    r"^Figure\s*:\s*(?P<caption>.*?)\s*\[(?P<source>[^\[\]\s](?:[^\[\]]*[^\[\]\s])?)\]"
+    rf"^{keyword_pattern('figure')}{LABEL_COLON}\s*(?P<caption>.*?)\s*"
+    r"\[(?P<source>[^\[\]\s](?:[^\[\]]*[^\[\]\s])?)\]"
     r"\s*(?:\{(?P<attrs>[^{}]*)\})?\s*$",
     re.IGNORECASE,
 )
@@ -98,10 +105,11 @@ _FIGURE_ATTR = re.compile(
 _DOTTED_NUMBER = re.compile(r"^\d{1,3}(?:\.\d{1,3})+\.?(?=\s)")
 _CAPTION_ID = re.compile(r"\s*\{#(?P<id>[^\s{}]+)\}\s*$")
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_BYLINE = re.compile(r"^(?:By|BY)\s+(?P<names>\S.*)$")
-_DATE_LINE = re.compile(
-    r"^(?:Date|Dated|Published|Updated|Last updated|Sent)\s*:\s*(?P<date>.+)$", re.IGNORECASE
+_BYLINE = re.compile(
+    rf"^(?:(?:{'|'.join(keywords('by'))})\s+|(?i:{keyword_pattern('author')}){LABEL_COLON}\s*)"
+    r"(?P<names>\S.*)$"
 )
+_DATE_LINE = re.compile(rf"^{keyword_pattern('date')}{LABEL_COLON}\s*(?P<date>.+)$", re.IGNORECASE)
 #: An e-mail's header lines at the top of an exported message.
 _MAIL_HEADER = re.compile(r"^(?P<key>From|To|Cc|Bcc|Subject|Reply-To)\s*:\s*(?P<value>.*)$")
 _MAIL_PREFIX = re.compile(r"^(?:(?:re|fwd?|aw|wg|tr)\s*:\s*)+", re.IGNORECASE)
@@ -200,7 +208,8 @@ _WEEKDAY = r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\
 _DATE_FORMS = (
     re.compile(r"^(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})(?:T\S*)?$"),
     re.compile(
-        rf"^{_WEEKDAY}(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<name>[a-z]+)\.?,?\s+(?P<year>\d{{4}})$",
+        rf"^{_WEEKDAY}(?P<day>\d{{1,2}})(?:st|nd|rd|th|er|\.)?\s+(?:de\s+)?"
+        r"(?P<name>[^\W\d_]+)\.?,?\s+(?:de\s+)?(?P<year>\d{4})(?:\s*(?:г\.?|года|р\.?|року))?$",
         re.IGNORECASE,
     ),
     re.compile(
@@ -221,7 +230,8 @@ def parse_date_text(text: str) -> dt.date | None:
         if not match:
             continue
         fields = match.groupdict()
-        month = _MONTHS.get(fields["name"].lower()) if fields.get("name") else int(fields["month"])
+        name = fields["name"].lower() if fields.get("name") else None
+        month = (_MONTHS.get(name) or MONTH_NAMES.get(name)) if name else int(fields["month"])
         if month is None:
             return None
         try:
