@@ -456,3 +456,48 @@ def test_takeaway_markers_and_full_width_colons(tmp_path: Path, marker: str) -> 
         ("管道", "预计于2027年建成。"),
         ("投资", "增长12%。"),
     ]
+
+
+# -- 10. numbered table captions in any language ---------------------------------------
+
+CAPTIONED = """
+    Energy After Gas
+
+    By Jonas Weber
+
+    Germany stopped importing Russian gas in 2022. This paper weighs the costs.
+
+    Supply
+
+    | Terminal | Capacity |
+    |---|--:|
+    | Mukran | 13.5 |
+
+    Table 2: LNG terminals in Germany
+
+    Storage filled up faster than expected in the autumn of the year.
+
+    Таблица 3. Запасы газа
+
+    | Month | Level |
+    |---|--:|
+    | May | 40 |
+
+    Storage levels stayed high through the winter and into the spring.
+    """
+
+
+def test_numbered_table_caption_is_the_tables_caption_not_a_heading(tmp_path: Path) -> None:
+    document, warnings = read(tmp_path, CAPTIONED, name="brief.txt")
+    assert [s.heading for s in document.sections] == [None, "Supply"]
+    assert [plain(t.caption or ()) for t in document.tables] == [
+        "LNG terminals in Germany",
+        "Запасы газа",
+    ]
+    assert not warnings
+    document, warnings = read(
+        tmp_path,
+        "Text.\n\n| A | B |\n|---|---|\n| 1 | 2 |\n\nTabelle 1: Importe nach Jahr\n\nMore text.\n",
+    )
+    assert [plain(t.caption or ()) for t in document.tables] == ["Importe nach Jahr"]
+    assert not warnings

@@ -65,7 +65,7 @@ from briefing.readers.assembly import (
     table_caption,
 )
 from briefing.readers.attrs import Attrs, parse_attrs, split_attrs
-from briefing.readers.syntax import check_row, split_row
+from briefing.readers.syntax import CAPTION_HEAD, check_row, split_row
 from briefing.report import warn
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ _REFUSED_IMAGE = re.compile(
     r"\s*(?P<attrs>\{[^{}]*\})?"
 )
 #: A caption line that GFM would read as one more table row.
-_CAPTION_ROW = re.compile(r"^\s*(?:\*\*)?Table(?:\s+\d[\d.]*)?\s*[:.]")
+_CAPTION_ROW = re.compile(r"^\s*(?:\*\*)?" + CAPTION_HEAD.pattern.removeprefix("^"), re.IGNORECASE)
 _UNDEFINED_NOTE = re.compile(r"\[\^(?P<label>[^\]\s]+)\]")
 
 

@@ -13,6 +13,7 @@ from briefing.errors import InputError
 from briefing.model import Alignment
 
 __all__ = [
+    "CAPTION_HEAD",
     "CAPTION_LINE",
     "KEYWORDS",
     "LABEL_COLON",
@@ -214,11 +215,16 @@ MONTH_NAMES: dict[str, int] = {
     for name in names.split()
 }
 
-#: A ``Table: caption`` line (Pandoc's convention) next to a table gives its caption, in
-#: any language (``Таблица:``, ``Tableau :``, ``表：``).
-CAPTION_LINE = re.compile(
-    rf"^{keyword_pattern('table')}{LABEL_COLON}\s*(?P<caption>\S.*)$", re.IGNORECASE
+#: The head of a table caption in any language: ``Table:`` (Pandoc), ``Table 2:``,
+#: ``Table 2.``, ``Таблица 2:``, ``Tableau :``, ``表1：``; ``number`` is the author's.
+CAPTION_HEAD = re.compile(
+    rf"^{keyword_pattern('table')}"
+    rf"(?:\s*(?P<number>\d{{1,3}}(?:\.\d{{1,3}})*)\s*[:.：]|{LABEL_COLON})\s*",
+    re.IGNORECASE,
 )
+
+#: A caption line next to a table gives its caption (and is never a heading).
+CAPTION_LINE = re.compile(CAPTION_HEAD.pattern + r"(?P<caption>\S.*)$", re.IGNORECASE)
 
 SEPARATOR_ROW = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 _CELL_SPLIT = re.compile(r"(?<!\\)\|")
