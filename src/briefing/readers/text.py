@@ -12,6 +12,9 @@ hyphen kept as written). The rules, each reported by ``briefing explain``:
 - near the top, ``By Jane Smith`` is the byline (authors) and ``Date: 20 August 2025`` (or
   a date alone on its line) the date; a short line just above them is the title; an
   exported e-mail's ``From:``, ``Sent:`` and ``Subject:`` lines give author, date and title;
+- a numbered line (``1. Introduction``) alone between blank lines before body text is a
+  heading with the author's number (``1.1 Scope`` a sub-heading), not a one-item list; a
+  short line whose next line starts lower-case continues into it (never a heading);
 - ``-``, ``*``, ``•``, ``1.``, ``1)``, ``a)`` lines form lists, nested by indentation (two
   spaces or a tab); an indented line under an item continues it;
 - ``>`` lines form one quotation (a bare ``>`` separates its paragraphs);
@@ -23,6 +26,10 @@ hyphen kept as written). The rules, each reported by ``briefing explain``:
   alone go to a numbered "Sources" list at the end; other URLs become links;
 - a line of only ``-``, ``*``, ``=`` (a separator or an underline) is ignored;
 - any other line is a paragraph; the text before the first heading is the lede.
+
+The labels (``By``, ``Date:``, ``Source:``, ``Table:``, ``Figure:``) are also read in the
+languages of :data:`briefing.readers.syntax.KEYWORDS` (``Автор:``, ``Datum:``, ``Fuente :``,
+``表1：``).
 """
 
 from __future__ import annotations
