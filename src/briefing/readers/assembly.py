@@ -46,6 +46,7 @@ from briefing.model import (
 from briefing.prose import sentences
 from briefing.readers.attrs import ID_PATTERN, split_attrs
 from briefing.readers.images import ImagePolicy, resolve_image
+from briefing.readers.syntax import CAPTION_HEAD
 from briefing.report import warn
 from briefing.slug import RESERVED_IDS, unique_slugs
 
@@ -240,7 +241,10 @@ def assemble(
     for draft in drafts:
         _drop_blank(draft, path)
     drafts = [d for d in drafts if d.heading is not None or d.blocks]
-    for draft in drafts:
+    for position, draft in enumerate(drafts):
+        following = drafts[position + 1] if position + 1 < len(drafts) else None
+        if following is not None and following.level > draft.level:
+            continue  # a heading with sub-headings under it
         if draft.heading is not None and not draft.blocks:
             warn(
                 Diagnostic(
@@ -393,19 +397,17 @@ def _section_ids(
 
 # -- tables and their captions -------------------------------------------------------
 
-_CAPTION_HEAD = re.compile(r"^Table(?:\s+(?P<number>\d{1,3}(?:\.\d{1,3})*)\s*[:.]|\s*:)\s*")
-
 
 def table_caption(content: Inlines) -> tuple[Inlines, str | None, str | None] | None:
     """The caption, ``{#tbl-x}`` id and author's number of a caption paragraph next to a
     table: ``Table: ...`` (Pandoc), ``Table 2: ...`` and the same in bold
     (``**Table 2: ...**`` or ``**Table 2:** ...``); ``None`` for any other paragraph."""
     nodes = list(content)
-    if nodes and isinstance(nodes[0], Strong) and _CAPTION_HEAD.match(plain(nodes[0].children)):
+    if nodes and isinstance(nodes[0], Strong) and CAPTION_HEAD.match(plain(nodes[0].children)):
         nodes = [*nodes[0].children, *nodes[1:]]  # **Table 2: Title**, **Table 2:** Title
     if not nodes or not isinstance(nodes[0], Text):
         return None
-    head = _CAPTION_HEAD.match(nodes[0].text)
+    head = CAPTION_HEAD.match(nodes[0].text)
     if head is None:
         return None
     nodes[0] = Text(nodes[0].text[head.end() :])

@@ -20,13 +20,14 @@ rules, so that an article can never make the tool read what the user did not all
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
 import stat
 import struct
 from dataclasses import dataclass, replace
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from briefing.errors import Diagnostic, InputError
 from briefing.files import read_bounded
@@ -35,8 +36,10 @@ from briefing.report import warn
 
 __all__ = [
     "MAX_IMAGE_BYTES",
+    "MAX_SVG_DATA_BYTES",
     "ImagePolicy",
     "image_size",
+    "normalise_raster",
     "resolve_image",
     "sanitise_svg",
     "sniff",
@@ -134,6 +137,56 @@ def _jpeg_size(data: bytes) -> tuple[int, int] | None:
     return None
 
 
+# -- raster images ---------------------------------------------------------------------
+
+#: Pillow modes a PDF/A and every EPUB reader take as they are.
+_PLAIN_MODES = {"RGB", "RGBA", "L", "LA", "P", "1"}
+
+
+def normalise_raster(data: bytes, media_type: str) -> tuple[bytes, str] | None:
+    """The bytes and media type of a PNG, JPEG or GIF that every output can embed.
+
+    A CMYK or YCCK JPEG becomes an RGB JPEG (quality 95): a device-CMYK image makes the
+    PDF fail PDF/A. A 16-bit PNG becomes an 8-bit PNG (16-bit greyscale otherwise prints
+    as a black box), and any other unusual mode becomes RGB(A) or L(A). Other images are
+    returned unchanged. The writers add no timestamps, so the bytes are deterministic.
+
+    :returns: ``None`` when Pillow cannot decode the image.
+    """
+    import warnings
+
+    from PIL import Image as PILImage
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", PILImage.DecompressionBombWarning)
+            with PILImage.open(io.BytesIO(data)) as opened:
+                opened.load()
+                picture = opened.copy()
+    except (OSError, ValueError, SyntaxError, PILImage.DecompressionBombWarning):
+        # UnidentifiedImageError is an OSError, DecompressionBombError an Exception.
+        return None
+    except PILImage.DecompressionBombError:
+        return None
+    sixteen = media_type == "image/png" and len(data) > 24 and data[24] == 16
+    if picture.mode in _PLAIN_MODES and not sixteen:
+        return data, media_type
+    alpha = "A" in picture.mode or "a" in picture.mode or "transparency" in picture.info
+    grey = picture.mode in ("L", "LA", "La", "I", "I;16", "I;16B", "I;16L", "I;16N", "F")
+    if picture.mode.startswith("I") or picture.mode == "F":
+        # 16- or 32-bit greyscale: scale to 0..255 (a plain convert clips to white).
+        top = 65535 if picture.mode.startswith("I;16") or sixteen else 255
+        picture = picture.convert("I").point(lambda value: value * (255 / top)).convert("L")
+    else:
+        picture = picture.convert(("LA" if grey else "RGBA") if alpha else ("L" if grey else "RGB"))
+    out = io.BytesIO()
+    if media_type == "image/jpeg" and picture.mode in ("RGB", "L"):
+        picture.save(out, format="JPEG", quality=95)
+        return out.getvalue(), "image/jpeg"
+    picture.save(out, format="PNG", optimize=False)
+    return out.getvalue(), "image/png"
+
+
 # -- SVG -----------------------------------------------------------------------------
 
 _URL = re.compile(r"url\(\s*['\"]?\s*(?P<target>[^)'\"]*)['\"]?\s*\)", re.IGNORECASE)
@@ -151,49 +204,105 @@ def _external_url(text: str) -> bool:
     return any(not m.group("target").strip().startswith("#") for m in _URL.finditer(text))
 
 
-def sanitise_svg(data: bytes) -> tuple[bytes, int, tuple[int, int] | None]:
-    """A safe copy of an SVG: the bytes, how many parts were removed, and its size.
+#: Largest ``data:`` image kept inside an SVG (Office and Excel embed their charts so).
+MAX_SVG_DATA_BYTES = 5 * 1024 * 1024
 
-    Parsed with the standard library with any DOCTYPE refused (so no entity can expand or
-    reach a file); ``<script>``, ``<foreignObject>``, ``on*`` attributes, and any
-    ``href``/``xlink:href`` or ``url(...)`` that is not a same-document ``#id`` are dropped.
+_DATA_IMAGE = re.compile(
+    r"\s*data:(?P<type>image/(?:png|jpeg|gif));base64,(?P<data>[A-Za-z0-9+/=\s]*)\s*",
+    re.IGNORECASE,
+)
 
-    :raises ValueError: when the file is not well-formed SVG or declares a DOCTYPE.
+
+def _data_image(value: str) -> bool:
+    """True for a bounded ``data:`` URL holding a PNG, JPEG or GIF (what it says it is)."""
+    import base64
+    import binascii
+
+    match = _DATA_IMAGE.fullmatch(value)
+    if not match or len(match.group("data")) > MAX_SVG_DATA_BYTES * 4 // 3 + 4:
+        return False
+    try:
+        data = base64.b64decode("".join(match.group("data").split()), validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return sniff(data) == match.group("type").lower()
+
+
+def _described(value: str) -> str:
+    value = value.strip()
+    return value[:40] + "..." if len(value) > 43 else value
+
+
+def sanitise_svg(data: bytes) -> tuple[bytes, tuple[str, ...], tuple[int, int] | None]:
+    """A safe copy of an SVG: the bytes, what was removed, and its size.
+
+    Parsed with the standard library, never fetching anything: a DOCTYPE naming the SVG DTD
+    (matplotlib writes one) is allowed, an internal subset or any entity is refused (so no
+    entity can expand or reach a file). ``<script>``, ``<foreignObject>``, ``on*``
+    attributes, and any ``href``/``xlink:href`` or ``url(...)`` that is not a same-document
+    ``#id`` are dropped; an ``<image>`` is kept only when it holds a ``data:`` PNG, JPEG
+    or GIF (as Office and Excel export charts), otherwise it is dropped whole (an
+    ``<image>`` without its link fails the PDF).
+
+    :returns: the clean bytes, a short description of each removed part, and the size.
+    :raises ValueError: when the file is not well-formed SVG or declares entities.
     """
     import xml.etree.ElementTree as ET
 
-    if re.search(rb"<!DOCTYPE|<!ENTITY", data, re.IGNORECASE):
-        raise ValueError("it declares a DOCTYPE or entities, which are refused")
+    if re.search(rb"<!ENTITY|<!DOCTYPE[^>\[]*\[", data, re.IGNORECASE):
+        raise ValueError(
+            "it declares entities or a DOCTYPE with an internal subset, which are refused"
+        )
     try:
         root = ET.fromstring(data)
     except ET.ParseError as exc:
         raise ValueError(f"it is not well-formed XML ({exc})") from None
     if root.tag not in (f"{{{_SVG_NS}}}svg", "svg"):
         raise ValueError("its root element is not <svg>")
-    removed = 0
+    removed: list[str] = []
     for parent in list(root.iter()):
         for child in list(parent):
-            unsafe = not isinstance(child.tag, str) or _local(child.tag) in _DROPPED_ELEMENTS
-            # <set>/<animate> can write a javascript: URL into an href at run time.
-            target = child.get("attributeName", "") if isinstance(child.tag, str) else ""
-            unsafe = unsafe or _local(target).lower() == "href"
-            if unsafe or (_local(child.tag) == "style" and _external_url(child.text or "")):
+            if not isinstance(child.tag, str):
                 parent.remove(child)
-                removed += 1
+                removed.append("a processing instruction")
+                continue
+            name = _local(child.tag)
+            # <set>/<animate> can write a javascript: URL into an href at run time.
+            if (
+                name in _DROPPED_ELEMENTS
+                or _local(child.get("attributeName", "")).lower() == "href"
+            ):
+                removed.append(f"<{name}>")
+            elif name == "style" and _external_url(child.text or ""):
+                removed.append("a <style> with an external url()")
+            elif name == "image":
+                links = [v for k, v in child.attrib.items() if _local(k) == "href"]
+                if links and all(_data_image(v) for v in links):
+                    continue
+                target = f"'{_described(links[0])}'" if links else "nothing"
+                removed.append(f"an <image> linking to {target}")
+            else:
+                continue
+            parent.remove(child)
     for element in root.iter():
+        keep_data = _local(element.tag) == "image"
         for name, value in list(element.attrib.items()):
             local = _local(name)
-            if (
-                local.lower().startswith("on")
-                or (local == "href" and not value.strip().startswith("#"))
-                or _external_url(value)
-            ):
-                del element.attrib[name]
-                removed += 1
+            if local.lower().startswith("on"):
+                removed.append(f"the {local} handler")
+            elif local == "href" and not value.strip().startswith("#"):
+                if keep_data:
+                    continue
+                removed.append(f"a link to '{_described(value)}'")
+            elif _external_url(value):
+                removed.append(f"an external url() in {local}")
+            else:
+                continue
+            del element.attrib[name]
     ET.register_namespace("", _SVG_NS)
     ET.register_namespace("xlink", _XLINK_NS)
     text = ET.tostring(root, encoding="unicode")
-    return text.encode("utf-8"), removed, _svg_size(root.attrib)
+    return text.encode("utf-8"), tuple(removed), _svg_size(root.attrib)
 
 
 def _svg_size(attrib: dict[str, str]) -> tuple[int, int] | None:
@@ -273,6 +382,10 @@ def resolve_image(
         return image
     base = path.resolve().parent
     target = (base / source).resolve()
+    if not target.exists() and "%" in source:
+        # Markdown writes a space as %20 (and <a b.png> comes out of the parser so).
+        source = unquote(source)
+        target = (base / source).resolve()
     if not target.is_relative_to(base):
         _refuse(
             path,
@@ -331,16 +444,29 @@ def _embed(image: Image, data: bytes, source: str, *, path: Path, line: int, num
                 hint="export it again as plain SVG, or as PNG",
             ) from None
         if removed:
+            parts = list(dict.fromkeys(removed))
+            listed = "; ".join(parts[:5]) + ("; ..." if len(parts) > 5 else "")
             warn(
                 Diagnostic(
-                    f"removed {removed} unsafe part(s) (scripts, event handlers or external "
-                    f"references) from the SVG image '{_short(source)}'",
+                    f"removed {len(removed)} unsafe part(s) from the SVG image "
+                    f"'{_short(source)}': {listed}",
                     path,
                     line,
                     "export the chart without scripts or links to other files",
                 )
             )
     else:
+        normal = normalise_raster(data, media_type)
+        if normal is None:
+            _refuse(
+                path,
+                line,
+                f"the image '{_short(source)}' cannot be decoded, so the figure shows only "
+                "its caption and alt text",
+                "open it in an image editor and export it again as PNG or JPEG",
+            )
+            return image
+        data, media_type = normal
         size = image_size(data, media_type)
     width, height = size if size else (None, None)
     return replace(

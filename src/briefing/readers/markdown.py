@@ -65,7 +65,7 @@ from briefing.readers.assembly import (
     table_caption,
 )
 from briefing.readers.attrs import Attrs, parse_attrs, split_attrs
-from briefing.readers.syntax import check_row, split_row
+from briefing.readers.syntax import CAPTION_HEAD, check_row, split_row
 from briefing.report import warn
 
 if TYPE_CHECKING:
@@ -85,18 +85,21 @@ MAX_INLINE_DEPTH = 32
 CALLOUT_KINDS = ("note", "tip", "important", "warning", "caution")
 
 _ALERT = re.compile(r"^\[!(?P<kind>[A-Za-z]+)\]\s*")
-#: ``@sec-x`` / ``[@tbl-x]``; not after a word character, so ``a@b.org`` is an address.
+#: ``@sec-x``, also glued to words of scripts without spaces (``详见@tbl-gas和``); not
+#: after an ASCII letter, digit or ``._%+-@``, so ``a@b.org`` stays an address. The id is
+#: ASCII and does not end in ``-`` or ``:`` (``@sec-risk:`` ends a sentence).
 _CROSSREF = re.compile(
-    r"(?<![\w.@])(?P<open>\[)?@(?P<kind>sec|tbl|fig)-(?P<name>[a-z0-9]+(?:-[a-z0-9]+)*)"
-    r"(?(open)\])"
+    r"(?<![A-Za-z0-9._%+\-@])@(?P<kind>sec|tbl|fig)-(?P<name>[A-Za-z0-9_:-]*[A-Za-z0-9_])"
 )
+#: ``[@tbl-x]`` and ``[see @sec-x]`` (Pandoc's citation-like syntax): the brackets go.
+_BRACKETED = re.compile(r"\[(?P<inner>[^\[\]]*)\]")
 #: An image markdown-it refused to parse (``file:``, ``javascript:`` ...), alone in a paragraph.
 _REFUSED_IMAGE = re.compile(
     r'!\[(?P<caption>[^\[\]]*)\]\(\s*(?P<source>[^\s()]+)(?:\s+"(?P<title>[^"]*)")?\s*\)'
     r"\s*(?P<attrs>\{[^{}]*\})?"
 )
 #: A caption line that GFM would read as one more table row.
-_CAPTION_ROW = re.compile(r"^\s*(?:\*\*)?Table(?:\s+\d[\d.]*)?\s*[:.]")
+_CAPTION_ROW = re.compile(r"^\s*(?:\*\*)?" + CAPTION_HEAD.pattern.removeprefix("^"), re.IGNORECASE)
 _UNDEFINED_NOTE = re.compile(r"\[\^(?P<label>[^\]\s]+)\]")
 
 
@@ -110,13 +113,17 @@ def split_crossrefs(nodes: Inlines) -> Inlines:
     result: list[Inline] = []
     for node in nodes:
         if isinstance(node, Text):
+            text = _BRACKETED.sub(
+                lambda m: m.group("inner") if _CROSSREF.search(m.group("inner")) else m.group(0),
+                node.text,
+            )
             position = 0
-            for match in _CROSSREF.finditer(node.text):
-                result.append(Text(node.text[position : match.start()]))
+            for match in _CROSSREF.finditer(text):
+                result.append(Text(text[position : match.start()]))
                 kind = match.group("kind")
                 result.append(CrossRef(kind, f"{kind}-{match.group('name')}"))  # type: ignore[arg-type]
                 position = match.end()
-            result.append(Text(node.text[position:]))
+            result.append(Text(text[position:]))
         elif isinstance(node, Emph):
             result.append(Emph(split_crossrefs(node.children)))
         elif isinstance(node, Strong):
@@ -609,8 +616,9 @@ class _Walker:
         """markdown-it pads or cuts ragged rows silently; refuse them like the text reader."""
         if not token.map:
             return
+        depth = _quote_depth(self.lines[token.map[0]])
         for index in range(token.map[0] + 2, token.map[1]):
-            text = self.lines[index]
+            text = _unquote(self.lines[index], depth)
             if text.strip() and not (_CAPTION_ROW.match(text) and "|" not in text):
                 check_row(
                     split_row(text),
@@ -780,3 +788,25 @@ def parse(
     for draft in walker.marked_drafts:
         walker.marked.update(b.line for b in draft.blocks if isinstance(b, ListBlock | Takeaways))
     return Parsed(drafts, title=title, roles=roles, marked=walker.marked)
+
+
+_QUOTE_MARKER = re.compile(r"[ \t]*>[ ]?")
+
+
+def _quote_depth(line: str) -> int:
+    """How many block-quote markers (``>``) open a line."""
+    depth = 0
+    while match := _QUOTE_MARKER.match(line):
+        line = line[match.end() :]
+        depth += 1
+    return depth
+
+
+def _unquote(line: str, depth: int) -> str:
+    """A line inside ``depth`` block quotes without its markers (a lazy line may lack them)."""
+    for _ in range(depth):
+        match = _QUOTE_MARKER.match(line)
+        if not match:
+            break
+        line = line[match.end() :]
+    return line

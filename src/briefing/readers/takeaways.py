@@ -36,7 +36,7 @@ from briefing.model import (
     plain,
 )
 from briefing.readers.assembly import Draft, LineRole, strip_inlines
-from briefing.readers.syntax import split_takeaway
+from briefing.readers.syntax import keywords, split_takeaway
 from briefing.report import warn
 
 __all__ = [
@@ -50,17 +50,8 @@ __all__ = [
 ]
 
 #: Headings (case-insensitive, a trailing ``:`` and an author's number ignored) whose
-#: lists are the takeaways.
-MARKER_HEADINGS = frozenset(
-    {
-        "key takeaways",
-        "key findings",
-        "key points",
-        "key judgments",
-        "key judgements",
-        "summary of findings",
-    }
-)
+#: lists are the takeaways, in every language of :data:`~briefing.readers.syntax.KEYWORDS`.
+MARKER_HEADINGS = frozenset(keywords("takeaways"))
 
 #: Labels of a contact list or a record's fields: such a list is not a takeaway list.
 FIELD_LABELS = frozenset(
@@ -106,7 +97,7 @@ def is_marker_heading(heading: str | None) -> bool:
     """True for a heading such as ``Key findings`` or ``2. Key takeaways:``."""
     if heading is None:
         return False
-    text = _NUMBERING.sub("", heading.strip()).rstrip(":").strip()
+    text = _NUMBERING.sub("", heading.strip()).rstrip(":：").strip()
     return " ".join(text.lower().split()) in MARKER_HEADINGS
 
 
@@ -118,9 +109,9 @@ def split_label(content: Inlines) -> tuple[str, Inlines] | None:
     first, rest = content[0], content[1:]
     if isinstance(first, Strong):
         label = plain(first.children).strip()
-        if label.endswith(":"):
+        if label.endswith((":", "：")):
             label = label[:-1].strip()
-        elif rest and isinstance(rest[0], Text) and rest[0].text.startswith(":"):
+        elif rest and isinstance(rest[0], Text) and rest[0].text.startswith((":", "：")):
             rest = (Text(rest[0].text[1:]), *rest[1:])
         else:
             return None

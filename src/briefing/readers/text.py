@@ -12,6 +12,9 @@ hyphen kept as written). The rules, each reported by ``briefing explain``:
 - near the top, ``By Jane Smith`` is the byline (authors) and ``Date: 20 August 2025`` (or
   a date alone on its line) the date; a short line just above them is the title; an
   exported e-mail's ``From:``, ``Sent:`` and ``Subject:`` lines give author, date and title;
+- a numbered line (``1. Introduction``) alone between blank lines before body text is a
+  heading with the author's number (``1.1 Scope`` a sub-heading), not a one-item list; a
+  short line whose next line starts lower-case continues into it (never a heading);
 - ``-``, ``*``, ``•``, ``1.``, ``1)``, ``a)`` lines form lists, nested by indentation (two
   spaces or a tab); an indented line under an item continues it;
 - ``>`` lines form one quotation (a bare ``>`` separates its paragraphs);
@@ -23,6 +26,10 @@ hyphen kept as written). The rules, each reported by ``briefing explain``:
   alone go to a numbered "Sources" list at the end; other URLs become links;
 - a line of only ``-``, ``*``, ``=`` (a separator or an underline) is ignored;
 - any other line is a paragraph; the text before the first heading is the lede.
+
+The labels (``By``, ``Date:``, ``Source:``, ``Table:``, ``Figure:``) are also read in the
+languages of :data:`briefing.readers.syntax.KEYWORDS` (``Автор:``, ``Datum:``, ``Fuente :``,
+``表1：``).
 """
 
 from __future__ import annotations
@@ -53,8 +60,12 @@ from briefing.model import (
 from briefing.readers.assembly import Draft, LineRole, Parsed
 from briefing.readers.syntax import (
     CAPTION_LINE,
+    LABEL_COLON,
+    MONTH_NAMES,
     SEPARATOR_ROW,
     check_row,
+    keyword_pattern,
+    keywords,
     split_row,
     table_alignments,
 )
@@ -84,22 +95,28 @@ _CLOSING = re.compile(r"[.!?:;,…]['\"”’)\]]*$")
 _FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`\s]*)[^`]*$")
 _URL = re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE)
 _URL_LINE = re.compile(r"^<?https?://[^\s<>\"]+>?$", re.IGNORECASE)
-_SOURCE = re.compile(r"^(?:Sources?|References)\s*(?::\s*(?P<text>.*))?$", re.IGNORECASE)
-_FIGURE_START = re.compile(r"^Figure\s*:", re.IGNORECASE)
+_SOURCE = re.compile(
+    rf"^{keyword_pattern('source')}(?:{LABEL_COLON}\s*(?P<text>.*))?$", re.IGNORECASE
+)
+_FIGURE_START = re.compile(rf"^{keyword_pattern('figure')}{LABEL_COLON}", re.IGNORECASE)
 _FIGURE = re.compile(
-    r"^Figure\s*:\s*(?P<caption>.*?)\s*\[(?P<source>[^\[\]\s]+)\]"
+    rf"^{keyword_pattern('figure')}{LABEL_COLON}\s*(?P<caption>.*?)\s*"
+    r"\[(?P<source>[^\[\]\s](?:[^\[\]]*[^\[\]\s])?)\]"
     r"\s*(?:\{(?P<attrs>[^{}]*)\})?\s*$",
     re.IGNORECASE,
 )
 _FIGURE_ATTR = re.compile(
     r"\s*(?:#(?P<id>[^\s}]+)|alt\s*=\s*(?:\"(?P<dq>[^\"]*)\"|'(?P<sq>[^']*)'))\s*"
 )
+#: An author's dotted section number (``2.1``) gives the heading's level.
+_DOTTED_NUMBER = re.compile(r"^\d{1,3}(?:\.\d{1,3})+\.?(?=\s)")
 _CAPTION_ID = re.compile(r"\s*\{#(?P<id>[^\s{}]+)\}\s*$")
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_BYLINE = re.compile(r"^(?:By|BY)\s+(?P<names>\S.*)$")
-_DATE_LINE = re.compile(
-    r"^(?:Date|Dated|Published|Updated|Last updated|Sent)\s*:\s*(?P<date>.+)$", re.IGNORECASE
+_BYLINE = re.compile(
+    rf"^(?:(?:{'|'.join(keywords('by'))})\s+|(?i:{keyword_pattern('author')}){LABEL_COLON}\s*)"
+    r"(?P<names>\S.*)$"
 )
+_DATE_LINE = re.compile(rf"^{keyword_pattern('date')}{LABEL_COLON}\s*(?P<date>.+)$", re.IGNORECASE)
 #: An e-mail's header lines at the top of an exported message.
 _MAIL_HEADER = re.compile(r"^(?P<key>From|To|Cc|Bcc|Subject|Reply-To)\s*:\s*(?P<value>.*)$")
 _MAIL_PREFIX = re.compile(r"^(?:(?:re|fwd?|aw|wg|tr)\s*:\s*)+", re.IGNORECASE)
@@ -198,7 +215,8 @@ _WEEKDAY = r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\
 _DATE_FORMS = (
     re.compile(r"^(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})(?:T\S*)?$"),
     re.compile(
-        rf"^{_WEEKDAY}(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<name>[a-z]+)\.?,?\s+(?P<year>\d{{4}})$",
+        rf"^{_WEEKDAY}(?P<day>\d{{1,2}})(?:st|nd|rd|th|er|\.)?\s+(?:de\s+)?"
+        r"(?P<name>[^\W\d_]+)\.?,?\s+(?:de\s+)?(?P<year>\d{4})(?:\s*(?:г\.?|года|р\.?|року))?$",
         re.IGNORECASE,
     ),
     re.compile(
@@ -219,7 +237,8 @@ def parse_date_text(text: str) -> dt.date | None:
         if not match:
             continue
         fields = match.groupdict()
-        month = _MONTHS.get(fields["name"].lower()) if fields.get("name") else int(fields["month"])
+        name = fields["name"].lower() if fields.get("name") else None
+        month = (_MONTHS.get(name) or MONTH_NAMES.get(name)) if name else int(fields["month"])
         if month is None:
             return None
         try:
@@ -391,6 +410,8 @@ class _Parser:
         if _is_table_start(self.lines, index):
             return self.table(index)
         if _MARKER.match(text):
+            if self.numbered_heading(index):
+                return index + 1
             return self.bullet_list(index)
         if _indent(raw) >= 4 and self.blank_before(index):
             return self.indented_code(index)
@@ -521,11 +542,13 @@ class _Parser:
             return end
         first = self.text(index)
         longest = max((len(self.text(i)) for i in block[1:]), default=0)
+        continued = self.text(block[1])[:1].islower() if len(block) > 1 else False
         if (
             not self.contained
             and _heading_reason(first) is None
             and longest >= _SHORT_LINE
             and len(first) < 0.6 * longest
+            and not continued
         ):
             self.heading(index, first, "short line opening a block of longer lines")
             block = block[1:]
@@ -533,8 +556,40 @@ class _Parser:
         return end
 
     def heading(self, index: int, text: str, reason: str) -> None:
-        self.drafts.append(Draft(heading=text, level=1, line=index + self.offset))
+        dotted = _DOTTED_NUMBER.match(text)
+        level = min(dotted.group(0).rstrip(".").count(".") + 1, 6) if dotted else 1
+        self.drafts.append(Draft(heading=text, level=level, line=index + self.offset))
         self.role(index, "heading", reason)
+
+    def numbered_heading(self, index: int) -> bool:
+        """``1. Introduction`` alone between blank lines before body text is a heading
+        (the author's number kept), not a one-item list; a real list has two or more items
+        or follows a line ending in ``:``."""
+        text = self.text(index)
+        marker = _MARKER.match(text)
+        if (
+            self.contained
+            or not self.wrapped
+            or marker is None
+            or not marker.group("number")
+            or _heading_reason(text) is not None
+            or not self.blank_before(index)
+            or (index + 1 < len(self.lines) and self.text(index + 1))
+        ):
+            return False
+        earlier = next((i for i in range(index - 1, -1, -1) if self.text(i)), None)
+        if earlier is not None and self.text(earlier).endswith((":", "：")):
+            return False
+        later = self.next_text(index)
+        if later is None or _MARKER.match(self.text(later)) or not self.body_follows(index):
+            return False
+        self.heading(
+            index,
+            text,
+            "a numbered line alone between blank lines before body text: a heading with "
+            "the author's number (a list has two or more items, or follows a ':' line)",
+        )
+        return True
 
     def text_line(self, index: int, text: str, *, question_ok: bool = False) -> None:
         why_not = "inside a quotation" if self.contained else None
@@ -570,7 +625,9 @@ class _Parser:
             return
         start = 0
         for position, text in enumerate(texts):
-            if len(text) > WRAP_MAX or position == len(texts) - 1:
+            # A long line ends a paragraph, but not a URL wrapped onto a line of its own.
+            long = len(text) > WRAP_MAX and not _URL_LINE.match(text)
+            if long or position == len(texts) - 1:
                 part = block[start : position + 1]
                 joined = inlines(_join(texts[start : position + 1]))
                 self.add(Paragraph(joined, line=part[0] + self.offset))
@@ -588,6 +645,8 @@ class _Parser:
         before = self.roles.get(index - 1)
         if before is not None and before.role in ("lede", "paragraph"):
             return False  # a URL wrapped onto its own line inside a paragraph
+        if before is not None and before.role == "source":
+            return True  # "Source: Agency report" then its URL (then maybe the next source)
         end = index
         while end < len(self.lines) and self.text(end):
             if not _URL_LINE.match(self.text(end)):
