@@ -371,13 +371,14 @@ def build(
     result = run()
     _report(result, as_json)
     if watch:
-        _watch_builds(project, out_dir, run, as_json, theme_ref)
+        _watch_builds(project, articles, out_dir, run, as_json, theme_ref)
     if not result.ok:
         sys.exit(result.exit_code)
 
 
 def _watch_builds(
     project: Any,
+    articles: tuple[Path, ...],
     out_dir: Path | None,
     run: Callable[[], Any],
     as_json: bool,
@@ -388,23 +389,25 @@ def _watch_builds(
     from briefing.preview.watcher import project_filter, watch_changes
     from briefing.themes import load_theme
 
-    def folders() -> set[Path]:
-        found = {project.root.resolve()}
-        themes = {theme} if theme else {e.options.theme for e in project.editions}
-        for ref in themes:  # a theme folder outside the project is watched too
-            folder = project.root / ref
-            try:
-                loaded = load_theme(folder if folder.is_dir() else ref, project_dir=project.root)
-            except BriefingError:
-                continue
-            found |= {p.resolve() for p in loaded.roots}
-        return {p for p in found if p.is_dir()}
-
-    accept = project_filter(project.root, out_dir or project.output)
+    root = project.root.resolve()
+    themes: set[Path] = set()
+    refs = {theme} if theme else {e.options.theme for e in project.editions}
+    for ref in refs:  # the theme's folders, also one outside the project
+        folder = project.root / ref
+        try:
+            loaded = load_theme(folder if folder.is_dir() else ref, project_dir=project.root)
+        except BriefingError:
+            continue
+        themes |= {p.resolve() for p in loaded.roots if p.is_dir()}
+    files = {root / "briefing.toml", root / "_brand.yml", *(a.resolve() for a in articles)}
+    patterns = [] if articles else [s for e in project.editions for s in e.sources]
+    accept = project_filter(
+        root, out_dir or project.output, files=files, patterns=patterns, themes=themes
+    )
     click.echo("watching for changes (Ctrl-C to stop)", err=True)
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        for changed in watch_changes(set(), folders(), accept=accept):
+        for changed in watch_changes(files, {root, *themes}, accept=accept):
             names = ", ".join(sorted(_shown_path(p) for p in changed)[:3])
             click.echo(f"changed: {names}", err=True)
             try:  # the project is read again: a broken briefing.toml is reported, not fatal

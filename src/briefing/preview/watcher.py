@@ -9,8 +9,9 @@ the files and folders asked for; editors' swap and backup files, ``.git`` and
 
 from __future__ import annotations
 
+import fnmatch
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 __all__ = ["project_filter", "watch_changes"]
@@ -63,18 +64,38 @@ def watch_changes(
         yield {Path(name) for _change, name in changes}
 
 
-def project_filter(root: Path, output: Path) -> Callable[[Path], bool]:
-    """What ``build --watch`` rebuilds on: any file under the project ``root`` except the
-    output folder and hidden files and folders."""
+def project_filter(
+    root: Path,
+    output: Path,
+    *,
+    files: set[Path],
+    patterns: Sequence[str],
+    themes: set[Path],
+) -> Callable[[Path], bool]:
+    """What ``build --watch`` rebuilds on: ``files`` (the articles given, ``briefing.toml``,
+    ``_brand.yml``), files under the project ``root`` matching an edition's source
+    ``patterns`` (so a new article counts), and anything in the ``themes`` folders or the
+    project's ``templates/`` and ``styles/``; never the output folder or hidden files.
+
+    :param files: resolved paths; :param themes: resolved folders.
+    """
     root, output = root.resolve(), output.resolve()
 
     def accept(path: Path) -> bool:
+        if path in files:
+            return True
         if path.is_relative_to(output):
             return False
+        if any(path.is_relative_to(folder) for folder in themes):
+            return True
         try:
-            parts = path.relative_to(root).parts
+            relative = path.relative_to(root)
         except ValueError:
-            return True  # a theme folder outside the project
-        return not any(part.startswith(".") for part in parts)
+            return False
+        if any(part.startswith(".") for part in relative.parts):
+            return False
+        if relative.parts[0] in ("templates", "styles"):
+            return True
+        return any(fnmatch.fnmatch(relative.as_posix(), pattern) for pattern in patterns)
 
     return accept
