@@ -153,6 +153,25 @@ _meta_option = click.option(
     help="Set a metadata field (as in front matter), e.g. -M marking=TLP:AMBER. Repeatable.",
 )
 _json_option = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+_theme_option = click.option(
+    "--theme", default=None, help="A built-in theme name or a theme folder. Default: brief."
+)
+_paper_option = click.option(
+    "--paper", type=click.Choice(PAPERS), default=None, help="Paper size. Default: a4."
+)
+_pdf_variant_option = click.option(
+    "--pdf-variant",
+    type=click.Choice(PDF_VARIANTS),
+    default=None,
+    help="pdf/ua-1 (tagged, default) or pdf/a-3u (archival, the article attached).",
+)
+_config_option = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="The project file. Default: ./briefing.toml when there is one.",
+)
 
 
 def _metadata(title: str | None, items: tuple[str, ...]) -> dict[str, str]:
@@ -203,26 +222,13 @@ def _seconds(ctx: click.Context, param: click.Parameter, value: float | None) ->
     multiple=True,
     help="Output format; repeat for several. Default: all (PDF and EPUB).",
 )
-@click.option(
-    "--theme", default=None, help="A built-in theme name or a theme folder. Default: brief."
-)
+@_theme_option
 @_title_option
 @_meta_option
-@click.option("--paper", type=click.Choice(PAPERS), default=None, help="Paper size. Default: a4.")
-@click.option(
-    "--pdf-variant",
-    type=click.Choice(PDF_VARIANTS),
-    default=None,
-    help="pdf/ua-1 (tagged, default) or pdf/a-3u (archival, the article attached).",
-)
+@_paper_option
+@_pdf_variant_option
 @_from_option
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="The project file. Default: ./briefing.toml when there is one.",
-)
+@_config_option
 @click.option(
     "-e", "--edition", "editions", multiple=True, help="Build only this edition (repeatable)."
 )
@@ -618,7 +624,9 @@ def themes() -> None:
 
 
 @main.command()
-@click.argument("article", required=False, type=click.Path(path_type=Path))
+@click.argument(
+    "article", required=False, type=click.Path(path_type=Path, exists=True, dir_okay=False)
+)
 @click.option(
     "--port",
     type=click.IntRange(min=0, max=65535),
@@ -638,26 +646,13 @@ def themes() -> None:
     help="Let --host be an address other machines can reach (anyone there can read it).",
 )
 @click.option("--no-browser", is_flag=True, help="Do not open the default browser.")
-@click.option(
-    "--theme", default=None, help="A built-in theme name or a theme folder. Default: brief."
-)
-@click.option("--paper", type=click.Choice(PAPERS), default=None, help="Paper size. Default: a4.")
-@click.option(
-    "--pdf-variant",
-    type=click.Choice(PDF_VARIANTS),
-    default=None,
-    help="pdf/ua-1 (tagged, default) or pdf/a-3u (archival, the article attached).",
-)
+@_theme_option
+@_paper_option
+@_pdf_variant_option
 @_from_option
 @_title_option
 @_meta_option
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="The project file. Default: ./briefing.toml when there is one.",
-)
+@_config_option
 @_common_options
 @handle_errors
 def preview(
