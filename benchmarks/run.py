@@ -462,7 +462,11 @@ def write_results(
         "",
     ]
     target = ROOT / "benchmarks" / "RESULTS.md"
-    target.write_text("\n".join(lines))
+    # benchmarks/preview.py keeps its own section at the end: carry it over
+    previous = target.read_text() if target.exists() else ""
+    marker = "<!-- preview: begin -->"
+    kept = previous[previous.index(marker) :] if marker in previous else ""
+    target.write_text("\n".join(lines) + ("\n" + kept if kept else ""))
     print(f"\nwrote {target}")
     print(textwrap.indent("\n".join(lines[-len(rows) - 3 :]), "  "))
 
