@@ -29,6 +29,7 @@ from briefing.preview import PreviewServer, PreviewSession, check_host, watch_ch
 from briefing.preview.server import is_loopback, state
 from briefing.preview.session import Chapter, Heading, PageImage, Rendered, Snapshot, safe_name
 from briefing.preview.session import _epub_files as epub_files
+from briefing.preview.watcher import project_filter
 from tests.conftest import ROOT
 
 ARTICLE = """---
@@ -85,6 +86,17 @@ def test_server_binds_loopback_and_refuses_others() -> None:
         server.server_close()
     with pytest.raises(ValueError, match="allow-remote"):
         PreviewServer("0.0.0.0", 0)
+
+
+def test_help_does_not_import_the_preview() -> None:
+    code = (
+        "import sys, briefing.cli; "
+        "print([m for m in ('watchfiles', 'http.server', 'pypdfium2', 'briefing.preview') "
+        "if m in sys.modules])"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert done.stdout.strip() == "[]", done.stderr
 
 
 # --- what is served ----------------------------------------------------------------
@@ -259,6 +271,26 @@ def test_watch_changes_gives_a_saved_file(tmp_path: Path) -> None:
         stop.set()
         timer.cancel()
     assert changes == {watched.resolve()}
+
+
+def test_build_watch_filter(tmp_path: Path) -> None:
+    root = tmp_path.resolve()
+    theme = (tmp_path / "elsewhere" / "theme").resolve()
+    accept = project_filter(
+        root,
+        root / "dist",
+        files={root / "briefing.toml", root / "_brand.yml"},
+        patterns=["sources/*"],
+        themes={theme},
+    )
+    assert accept(root / "briefing.toml") and accept(root / "_brand.yml")
+    assert accept(root / "sources" / "new.md")
+    assert accept(root / "styles" / "brief" / "briefing.css")
+    assert accept(theme / "templates" / "article.html")
+    assert not accept(root / "dist" / "public" / "a.pdf")
+    assert not accept(root / "build.log")
+    assert not accept(root / "sources" / ".a.md.swp")
+    assert not accept(root / ".git" / "index")
 
 
 # --- rendering ---------------------------------------------------------------------
