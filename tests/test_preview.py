@@ -471,8 +471,11 @@ def test_browser_sees_an_edit_without_a_reload(tmp_path: Path, chromium: str) ->
             )
             assert page.evaluate("window.notReloaded") is True
             page.click("#tab-epub")
-            frame = page.frame_locator("#chapter")
-            assert frame.locator("body").count() == 1
+            page.wait_for_selector("#epub-view:not([hidden])", timeout=5_000)
+            page.frame_locator("#chapter").locator("body").wait_for(timeout=5_000)
+            page.locator("#chapters a").last.click()  # the last section, as a chapter
+            last = page.frame_locator("#chapter").get_by_text("More text.")
+            last.wait_for(timeout=5_000)
             browser.close()
     finally:
         process.stop()
