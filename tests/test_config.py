@@ -96,3 +96,20 @@ def test_unknown_edition_suggests() -> None:
     with pytest.raises(InputError, match="no edition 'interal'") as caught:
         config.edition("interal")
     assert caught.value.diagnostic.hint == "did you mean 'internal'?"
+
+
+def test_a_project_without_editions_builds_named_articles_only(tmp_path: Path) -> None:
+    from briefing import BuildOptions, build
+    from briefing.errors import InputError
+
+    (tmp_path / "briefing.toml").write_text('[defaults]\norganisation = "X"\n')
+    (tmp_path / "a.txt").write_text("A lede line here.\n")
+    result = build(
+        tmp_path / "a.txt",
+        project=tmp_path,
+        out_dir=tmp_path / "out",
+        options=BuildOptions(formats=("epub",)),
+    )
+    assert result.ok
+    with pytest.raises(InputError, match="no editions to build"):
+        build(project=tmp_path)

@@ -255,8 +255,8 @@ def test_init_then_build(tmp_path: Path) -> None:
 
 
 def test_render_warnings_reach_the_result(tmp_path: Path) -> None:
-    """A warning raised while rendering (here: a glyph no font has) is reported with the
-    outputs, as in a single-article build. The character is U+10FFFD, the last private-use
+    """What the render finds (here: a glyph no font has) is reported in the result, as in a
+    single-article build. The character is U+10FFFD, the last private-use
     code point of plane 16: no theme font and no system font has a glyph for it (unlike CJK,
     which a machine's fallback font may cover), so the warning does not depend on the
     machine's fonts."""
@@ -268,7 +268,31 @@ def test_render_warnings_reach_the_result(tmp_path: Path) -> None:
         '[[editions]]\nname = "e"\nsources = ["sources/*"]\nformats = ["pdf"]\n'
     )
     result = build(project=tmp_path, options=BuildOptions(jobs=1))
-    (pdf,) = result.built
-    assert any(".notdef" in w.message and "U+10FFFD" in w.message for w in pdf.warnings), (
-        pdf.warnings
+    # An empty box cannot be in a tagged PDF: the render's finding fails the article, and
+    # reaches the result as in a single-article build.
+    (failure,) = result.failures
+    assert "U+10FFFD" in failure.message and failure.line == 4, failure
+
+
+def test_defaults_sit_under_the_front_matter_and_editions_over_it(tmp_path: Path) -> None:
+    from briefing.config import load_project
+    from briefing.readers import read_article
+    from briefing.report import collecting
+    from briefing.tasks import plan
+
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "fr.md").write_text(
+        "---\ntitle: Note\nlanguage: fr\norganisation: Partner Centre\nmarking: OFFICIAL\n"
+        "---\n\nUn texte.\n"
     )
+    (tmp_path / "briefing.toml").write_text(
+        '[defaults]\norganisation = "Institute"\nlanguage = "en"\nsubtitle = "For all"\n\n'
+        '[[editions]]\nname = "e"\nsources = ["sources/*"]\nmarking = "TLP:AMBER"\n'
+    )
+    project = load_project(tmp_path / "briefing.toml")
+    ((job,), _) = plan(project, list(project.editions), {})
+    with collecting():
+        meta = read_article(job.source, meta=job.meta, defaults=job.defaults).meta
+    assert (meta.language, meta.organisation) == ("fr", "Partner Centre")  # the article's own
+    assert meta.subtitle == "For all"  # a default the article does not set
+    assert meta.marking == "TLP:AMBER"  # the edition's, over the article's

@@ -335,3 +335,4 @@ def test_a_failed_rebuild_leaves_neither_its_old_file_nor_a_manifest_listing_it(
     )
     assert not result.ok and result.exit_code == 4
     assert listing(out) == []  # the stale EPUB is gone, and so is the manifest that listed it
+    assert result.discarded == (out / "energy-note.epub",)  # and the result says why

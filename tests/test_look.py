@@ -293,3 +293,14 @@ def test_brand_change_changes_the_theme_digest(tmp_path: Path) -> None:
     before = theme_digest(load_theme("brief", project_dir=tmp_path))
     (tmp_path / "_brand.yml").write_text('color:\n  primary: "#1e3f8b"\n')
     assert theme_digest(load_theme("brief", project_dir=tmp_path)) != before
+
+
+def test_brand_palette_colour_named_after_a_role_sets_it(tmp_path: Path) -> None:
+    from briefing.brand import load_brand
+
+    (tmp_path / "_brand.yml").write_text(
+        'color:\n  palette:\n    primary: "#7a1f2b"\n    teal: "#0b6e6e"\n  secondary: teal\n'
+    )
+    brand = load_brand(tmp_path)
+    assert brand is not None
+    assert dict(brand.colours) == {"navy": "#7a1f2b", "accent": "#0b6e6e"}

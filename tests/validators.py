@@ -60,3 +60,108 @@ def pdf_failures(path: Path, profile: str) -> list[str]:
     failures = [f"{f.rule_id}: {f.message}" for f in report.failures]
     assert report.is_compliant == (not failures)
     return failures
+
+
+# -- findability: every piece of the source is in the output -----------------------------
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
+
+
+def squeeze(text: str) -> str:
+    """Text reduced for finding: case folded, without white space, hyphens, soft hyphens,
+    zero-width characters or bidi isolates, so line breaks, hyphenation and reflow in an
+    output do not hide a phrase of the source."""
+    text = text.translate(_INVISIBLE).casefold()
+    return "".join(
+        ch for ch in text if not ch.isspace() and ch not in "-‐‑\u2066\u2067\u2068\u2069"
+    )
+
+
+def source_pieces(document: Any) -> list[tuple[str, str]]:
+    """``(kind, text)`` of every heading, paragraph, list item, cell, note and figure caption
+    of a document model, as plain text."""
+    from briefing.model import (
+        Figure,
+        ListBlock,
+        Note,
+        Paragraph,
+        Table,
+        Takeaways,
+        block_inlines,
+        nested_blocks,
+        walk_inlines,
+    )
+
+    pieces: list[tuple[str, str]] = []
+    for section in document.sections:
+        if section.heading:
+            pieces.append(("heading", section.heading))
+        for block in nested_blocks(section.blocks):
+            kind = {
+                Paragraph: "paragraph",
+                ListBlock: "list item",
+                Takeaways: "takeaway",
+                Table: "cell",
+                Figure: "figure caption",
+            }.get(type(block))
+            for content in block_inlines(block):
+                if kind:
+                    pieces.extend((kind, run) for run in _runs(content) if run.strip())
+                for node in walk_inlines(content):
+                    if isinstance(node, Note):
+                        pieces.extend(("note", run) for run in _runs(node.content) if run.strip())
+    return pieces
+
+
+def _runs(content: Any) -> list[str]:
+    """The plain text of inline content, cut where a note call or a cross-reference stands
+    (outputs put a number, or a page, there)."""
+    from briefing.model import CrossRef, Emph, Link, Note, Strong, plain
+
+    runs = [""]
+
+    def walk(nodes: Any) -> None:
+        for node in nodes:
+            if isinstance(node, Note):
+                runs.append("")
+            elif isinstance(node, CrossRef):
+                runs.extend([plain((node,)), ""])
+            elif isinstance(node, Emph | Strong | Link):
+                walk(node.children)
+            else:
+                runs[-1] += plain((node,))
+
+    walk(content)
+    return runs
+
+
+def missing_pieces(document: Any, output_text: str) -> list[str]:
+    """The pieces of ``document`` (see :func:`source_pieces`) not found in ``output_text``."""
+    found = squeeze(output_text)
+    return [
+        f"{kind}: {text[:60]!r}"
+        for kind, text in source_pieces(document)
+        if squeeze(text) not in found
+    ]
+
+
+def pdf_text(path: Path) -> str:
+    """All text of a PDF, page after page (pypdf)."""
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def epub_text(path: Path) -> str:
+    """All text of an EPUB's XHTML documents (each element's text, tags dropped)."""
+    import zipfile
+
+    from lxml import etree
+
+    texts = []
+    with zipfile.ZipFile(path) as archive:
+        for name in sorted(archive.namelist()):
+            if name.endswith(".xhtml"):
+                root = etree.fromstring(archive.read(name))
+                texts.append(" ".join(root.itertext()))
+    return "\n".join(texts)

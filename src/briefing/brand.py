@@ -220,10 +220,13 @@ class _Reader:
             str(name): self.hex(entry, f"color.palette.{name}", {})
             for name, entry in palette.items()
         }
+        # A palette colour named after a role (``palette: {primary: ...}``) stands for that
+        # role when the role itself is not set: a common way of writing it, never ignored.
+        roles = {role: colour.get(role, named.get(role)) for role in COLOUR_ROLES}
         return tuple(
-            (variable, self.hex(colour[role], f"color.{role}", named))
+            (variable, self.hex(roles[role], f"color.{role}", named))
             for role, variable in COLOUR_ROLES.items()
-            if colour.get(role) is not None
+            if roles[role] is not None
         )
 
     def hex(self, value: Any, key: str, named: dict[str, str]) -> str:

@@ -264,7 +264,11 @@ def _seconds(ctx: click.Context, param: click.Parameter, value: float | None) ->
 @click.option(
     "--keep-going", is_flag=True, help="Build what can be built; report every failure at the end."
 )
-@click.option("--strict", is_flag=True, help="A PDF over its max_pages budget is an error.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Warnings are errors (missing alt text, unresolved references, over max_pages, ...).",
+)
 @click.option(
     "--watch",
     is_flag=True,
@@ -455,8 +459,9 @@ def _report(result: Any, as_json: bool) -> None:
     _print_warnings(result.warnings)
     shown: set[Diagnostic] = set()
     for output in result.outputs:
-        _print_warnings([w for w in output.warnings if w not in shown])
-        shown.update(output.warnings)
+        fresh = [w for w in dict.fromkeys(output.warnings) if w not in shown]  # each once
+        _print_warnings(fresh)
+        shown.update(fresh)
         if output.status == "built":
             pages = f"{output.pages} pages, " if output.pages else ""
             click.echo(f"wrote {output.path} ({pages}{output.size / 1024:,.0f} KiB)")
@@ -464,7 +469,10 @@ def _report(result: Any, as_json: bool) -> None:
         if validation and validation.get("status") != "passed":
             click.secho(f"FAIL {output.path}", fg="red")
     for path in result.removed:
-        click.echo(f"removed {path} (no longer built)")
+        if path in result.discarded:
+            click.echo(f"removed {path} (its rebuild failed; the old file no longer matched)")
+        else:
+            click.echo(f"removed {path} (no longer built)")
     for failure in result.failures:
         click.secho(f"error: {failure}", fg="red", err=True)
     summary = f"{len(result.built)} built, {len(result.up_to_date)} up to date"

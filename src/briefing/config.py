@@ -362,7 +362,7 @@ def load_project(path: Path | str) -> Project:
         article_lines[stem] = start
     editions: list[Edition] = []
     raw_editions = data.get("editions", [])
-    if not isinstance(raw_editions, list) or not raw_editions:
+    if not isinstance(raw_editions, list):
         raise _error(path, 1, "no editions", "add an [[editions]] table with a name and sources")
     folders: dict[str, str] = {}
     for index, table in enumerate(raw_editions):
@@ -415,7 +415,7 @@ def load_project(path: Path | str) -> Project:
                 name=name,
                 sources=sources,
                 options=project_options.merged(options),
-                meta={**default_meta, **meta},
+                meta=meta,  # over the articles; [defaults] (project.meta) go under them
                 recipients=recipients,
                 compendium=compendium,
                 title=title,

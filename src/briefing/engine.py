@@ -24,6 +24,7 @@ from typing import Any
 from briefing.config import Edition, Project, find_project, implicit_project, load_project
 from briefing.errors import (
     EXIT_CHECK,
+    EXIT_INPUT,
     EXIT_OK,
     BriefingError,
     Diagnostic,
@@ -54,8 +55,11 @@ class BuildResult:
     :param outputs: every output of the build, each ``built`` or ``up to date``.
     :param failures: what went wrong, each with file and line where known.
     :param warnings: warnings about the project itself (e.g. ``[articles.x]`` unused).
-    :param removed: files removed because no build makes them any more.
+    :param removed: files removed: no build makes them any more, or (see ``discarded``)
+        their rebuild failed.
     :param manifests: the manifest of each output folder the build wrote to.
+    :param discarded: the removed files whose rebuild failed: the old file no longer
+        matched its sources, so it was not left to pass for a current one.
     """
 
     outputs: tuple[Output, ...] = ()
@@ -64,6 +68,7 @@ class BuildResult:
     removed: tuple[Path, ...] = ()
     manifests: tuple[Path, ...] = ()
     exit_code: int = EXIT_OK
+    discarded: tuple[Path, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -89,6 +94,7 @@ class BuildResult:
             "failed": len(self.failures),
             "outputs": [o.to_dict() for o in self.outputs],
             "removed": [str(p) for p in self.removed],
+            "discarded": [str(p) for p in self.discarded],
             "manifests": [str(p) for p in self.manifests],
             "warnings": [w.to_dict() for w in self.warnings],
             "errors": [f.to_dict() for f in self.failures],
@@ -132,6 +138,7 @@ class _Run:
     failures: list[Diagnostic] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
     removed: list[Path] = field(default_factory=list)
+    discarded: list[Path] = field(default_factory=list)
     places: dict[Path, tuple[str, str]] = field(default_factory=dict)
     failed_tasks: set[int] = field(default_factory=set)
     exit_code: int = EXIT_OK
@@ -156,6 +163,7 @@ class _Run:
             tuple(self.removed),
             tuple(m.path for m in self.manifests.values() if m.entries or m.path.exists()),
             self.exit_code,
+            tuple(self.discarded),
         )
 
 
@@ -178,6 +186,7 @@ def _read_all(
                     job.source,
                     fmt=job.edition.options.input_format,
                     meta=job.meta,
+                    defaults=job.defaults,
                     data=data,
                     max_bytes=options.max_input_size,
                     images=images,
@@ -194,8 +203,23 @@ def _record(run: _Run, task: Task, outcome: Outcome) -> None:
         run.fail(outcome.error, outcome.exit_code)
         run.failed_tasks.add(outcome.index)
         return
-    manifest = run.manifest(task.edition)
     warnings = task.warnings + outcome.warnings
+    if run.options.strict and warnings:
+        # --strict: a warning fails its task, as MkDocs' and Sphinx's strict modes do.
+        first = warnings[0]
+        more = f" (and {len(warnings) - 1} more)" if len(warnings) > 1 else ""
+        run.fail(
+            Diagnostic(
+                f"{first.message}{more}; --strict makes warnings errors",
+                first.path,
+                first.line,
+                first.hint,
+            ),
+            EXIT_INPUT,
+        )
+        run.failed_tasks.add(outcome.index)
+        return
+    manifest = run.manifest(task.edition)
     for item in outcome.produced:
         sha = run.root.write(Path(task.folder) / item.path, item.data)
         manifest.entries[item.path] = {
@@ -255,11 +279,13 @@ def _prune(
     """Remove what manifests recorded and this build no longer makes (including the old
     files of a task that failed: they no longer match their sources)."""
     made: dict[str, set[str]] = {}
+    planned: dict[str, set[str]] = {}
     touched: dict[str, set[str | None]] = {}
     for task in succeeded:
         made.setdefault(task.folder, set()).update(task.outputs)
     for task in tasks:
         touched.setdefault(task.folder, set()).update(task.sources)
+        planned.setdefault(task.folder, set()).update(task.outputs)
     for edition in editions:
         manifest = run.manifest(edition)
         if not manifest.readable:
@@ -270,7 +296,10 @@ def _prune(
             sources = set(entry.get("sources") or [])
             if edition.selection and not sources & touched.get(edition.folder, set()):
                 continue  # another article's output, not part of this selection
-            _remove(run, Path(edition.folder) / path)
+            if _remove(run, Path(edition.folder) / path) and path in planned.get(
+                edition.folder, set()
+            ):
+                run.discarded.append(run.out_dir / edition.folder / path)
             del manifest.entries[path]
     if full and run.project.path is not None:
         _prune_editions(run, {e.folder for e in run.project.editions})
@@ -293,14 +322,17 @@ def _prune_editions(run: _Run, current: set[str]) -> None:
         _remove(run, Path(folder.name) / MANIFEST)
 
 
-def _remove(run: _Run, relative_path: Path) -> None:
-    """Remove one recorded file (and the folders it leaves empty) from the output folder.
+def _remove(run: _Run, relative_path: Path) -> bool:
+    """Remove one recorded file (and the folders it leaves empty) from the output folder;
+    True when there was one.
 
     Manifest paths were checked when the manifest was read, and the output root refuses
     anything outside itself.
     """
     if run.root.remove(relative_path):
         run.removed.append(run.out_dir / relative_path)
+        return True
+    return False
 
 
 def _write_manifests(run: _Run) -> None:
@@ -379,6 +411,14 @@ def run_build(
     run_options = project.options.merged(given)
     if articles:
         selected = [project.adhoc(list(articles))]
+    elif not project.editions:
+        # a briefing.toml may only hold defaults, for `briefing build ARTICLE`
+        raise InputError(
+            "no editions to build",
+            path=project.path,
+            line=1,
+            hint="add an [[editions]] table with a name and sources, or name the articles",
+        )
     else:
         selected = (
             [project.edition(name) for name in editions] if editions else list(project.editions)
@@ -405,8 +445,9 @@ def run_build(
                 if run_options.force
                 else run.manifest(task.edition).current_all(task.outputs, task.key)
             )
-            if entries is None:
-                todo.append(task)
+            warned = task.warnings or any(entry.get("warnings") for entry in entries or ())
+            if entries is None or (run_options.strict and warned):
+                todo.append(task)  # under --strict a task with warnings runs, and fails
                 continue
             for entry in entries:
                 _add(run, task, entry, "up to date", task.warnings)

@@ -225,8 +225,10 @@ def build_meta(
     key_lines: Mapping[str, int] | None = None,
     overrides: Mapping[str, Any] | None = None,
     body_title: str | None = None,
+    defaults: Mapping[str, Any] | None = None,
 ) -> Meta:
-    """Merge front matter, then overrides (the command line, an edition), into :class:`Meta`.
+    """Merge defaults (a project's ``[defaults]``), then front matter, then overrides (the
+    command line, an edition, the project's table for this article) into :class:`Meta`.
 
     Unknown front-matter keys are warned about with a did-you-mean; a wrong type is an error
     naming the key's line. Without any title, one is derived from the file name, with a
@@ -234,7 +236,8 @@ def build_meta(
     """
     key_lines = key_lines or {}
     fields: dict[str, object] = {}
-    for origin, mapping in (("front matter", front), ("override", overrides or {})):
+    layers = (("default", defaults or {}), ("front matter", front), ("override", overrides or {}))
+    for origin, mapping in layers:
         for key, value in mapping.items():
             line = key_lines.get(key) if origin == "front matter" else None
             name = META_KEYS.get(key.lower())

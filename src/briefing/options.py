@@ -101,7 +101,8 @@ class BuildOptions:
     :param force: rebuild outputs that are up to date.
     :param keep_going: build what can be built when some articles fail.
     :param check: validate what was built, and what was up to date.
-    :param strict: a PDF over its page budget (``max_pages``) is an error, not a warning.
+    :param strict: warnings are errors: an article or output with one fails (as MkDocs'
+        ``--strict``): missing alt text, unresolved references, over the page budget...
     """
 
     formats: tuple[Format, ...] = _option(
@@ -123,7 +124,7 @@ class BuildOptions:
     force: bool = _option(False, "run", "flag", "Rebuild what is up to date.")
     keep_going: bool = _option(False, "run", "flag", "Build what can be built.")
     check: bool = _option(False, "run", "flag", "Validate the outputs.")
-    strict: bool = _option(False, "edition", "flag", "Over the page budget is an error.")
+    strict: bool = _option(False, "edition", "flag", "Warnings are errors.")
 
     def merged(self, given: Mapping[str, Any]) -> BuildOptions:
         """These options with ``given`` values applied (``None`` means not given)."""

@@ -18,7 +18,7 @@ import hashlib
 import json
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,8 @@ class Job:
     source: Path
     slug: str
     meta: Mapping[str, Any]
+    #: the project's ``[defaults]`` metadata: under the article's own front matter
+    defaults: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,8 +150,9 @@ def plan(
                     hint="rename one of them",
                 )
             seen[slug] = source
+            # [defaults] sit under the article's front matter (as a project's metadata does
+            # in Quarto and Pandoc); the article's own table, the edition and -M over it.
             merged = {
-                **project.meta,
                 **project.articles.get(source.stem, {}),
                 # a table named by the file's path (``[articles."sources/ru/alaska-talks"]``)
                 # is more specific: a language edition's translation keeps the stem.
@@ -157,7 +160,7 @@ def plan(
                 **edition.meta,
                 **meta,
             }
-            jobs.append(Job(edition, source, slug, merged))
+            jobs.append(Job(edition, source, slug, merged, dict(project.meta)))
     warnings = []
     stems = {job.source.stem for job in jobs} | {_article_key(project, j.source) for j in jobs}
     if not any(e.selection for e in editions):

@@ -22,6 +22,7 @@ import difflib
 import os
 import re
 import tomllib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -38,6 +39,7 @@ __all__ = [
     "builtin_root",
     "builtin_themes",
     "contrast_ratio",
+    "find_theme_file",
     "load_theme",
     "parse_palette",
 ]
@@ -105,18 +107,9 @@ class Theme:
 
         :raises ThemeError: when no folder of the theme has it.
         """
-        for folder in self.style_dirs:
-            candidate = folder / name
-            if not os.path.lexists(candidate):
-                continue
-            refused = confined(candidate, folder)
-            if refused is not None:
-                raise ThemeError(
-                    f"the theme file '{name}' is refused: {refused}",
-                    path=candidate,
-                    hint="themes read only regular files inside their own folders",
-                )
-            return candidate
+        found = find_theme_file(self.style_dirs, Path(name).parts, f"theme file '{name}'")
+        if found is not None:
+            return found
         raise ThemeError(
             f"the theme '{self.name}' has no '{name}'",
             path=self.style_dirs[0],
@@ -159,6 +152,28 @@ class Theme:
             for path in folder.rglob("*")
             if confined(path, folder) is None
         )
+
+
+def find_theme_file(folders: Iterable[Path], parts: Sequence[str], what: str) -> Path | None:
+    """The first ``folder/parts`` of ``folders`` that exists, read by the one rule for theme
+    files (:func:`~briefing.files.confined`); ``None`` when no folder has it.
+
+    :raises ThemeError: when the first that exists is refused (a link out of its folder, a
+        dotfile, not a regular file), rather than falling through to the next folder.
+    """
+    for folder in folders:
+        path = folder.joinpath(*parts)
+        if not os.path.lexists(path):
+            continue
+        refused = confined(path, folder)
+        if refused is not None:
+            raise ThemeError(
+                f"the {what} is refused: {refused}",
+                path=path,
+                hint="themes read only regular files inside their own folders",
+            )
+        return path
+    return None
 
 
 _PROPERTY = re.compile(r"--([A-Za-z0-9-]+)\s*:\s*([^;}]+?)\s*[;}]")

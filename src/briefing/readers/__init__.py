@@ -131,6 +131,7 @@ def read_article(
     numbered: bool = True,
     max_bytes: int = MAX_BYTES,
     images: ImagePolicy | None = None,
+    defaults: Mapping[str, Any] | None = None,
 ) -> Document:
     """Read one article into a :class:`Document`.
 
@@ -138,6 +139,7 @@ def read_article(
     :param fmt: a reader name (``text``, ``markdown``) to use instead of the suffix.
     :param meta: metadata that overrides the front matter (``--title``, an edition's
         marking, ...), with the same keys as front matter.
+    :param defaults: metadata under the front matter (a project's ``[defaults]``).
     :param data: the file's bytes, when already in memory.
     :param numbered: number the sections (1, 1.1, ...).
     :param max_bytes: refuse larger articles (a guard for unattended batch builds).
@@ -155,6 +157,7 @@ def read_article(
         key_lines=source.key_lines,
         overrides=meta,
         body_title=source.parsed.title,
+        defaults=defaults,
     )
     drafts = source.parsed.drafts
     if source.parsed.sources:

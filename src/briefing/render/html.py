@@ -24,7 +24,7 @@ from urllib.parse import quote
 from markupsafe import Markup, escape
 
 from briefing.errors import InputError, ThemeError
-from briefing.files import confined, read_bounded
+from briefing.files import read_bounded
 from briefing.fonts import check_glyphs
 from briefing.i18n import (
     Messages,
@@ -60,7 +60,7 @@ from briefing.model import (
     walk_inlines,
 )
 from briefing.prose import sentences
-from briefing.themes import Theme, builtin_root, builtin_themes
+from briefing.themes import Theme, builtin_root, builtin_themes, find_theme_file
 from briefing.version import __version__
 
 if TYPE_CHECKING:
@@ -506,33 +506,24 @@ def _loader_class() -> type:
             self, environment: jinja2.Environment, template: str
         ) -> tuple[str, str, Callable[[], bool]]:
             pieces = split_template_path(template)  # refuses ".." itself
-            for folder in self.folders:
-                path = folder.joinpath(*pieces)
-                if not os.path.lexists(path):
-                    continue
-                refused = confined(path, folder)
-                if refused is not None:
-                    raise ThemeError(
-                        f"the template '{template}' is refused: {refused}",
-                        path=path,
-                        hint="themes read only regular files inside their own folders",
-                    )
+            path = find_theme_file(self.folders, pieces, f"template '{template}'")
+            if path is None:
+                raise jinja2.TemplateNotFound(template)
+            try:
+                source = read_bounded(path, MAX_TEMPLATE_BYTES, what="template").decode()
+            except UnicodeDecodeError:
+                raise ThemeError("the template is not UTF-8 text", path=path) from None
+            except InputError as exc:
+                raise ThemeError(exc.diagnostic.message, path=path) from None
+            mtime = path.stat().st_mtime_ns
+
+            def uptodate() -> bool:
                 try:
-                    source = read_bounded(path, MAX_TEMPLATE_BYTES, what="template").decode()
-                except UnicodeDecodeError:
-                    raise ThemeError("the template is not UTF-8 text", path=path) from None
-                except InputError as exc:
-                    raise ThemeError(exc.diagnostic.message, path=path) from None
-                mtime = path.stat().st_mtime_ns
+                    return path.stat().st_mtime_ns == mtime
+                except OSError:
+                    return False
 
-                def uptodate(path: Path = path, mtime: int = mtime) -> bool:
-                    try:
-                        return path.stat().st_mtime_ns == mtime
-                    except OSError:
-                        return False
-
-                return source, str(path), uptodate
-            raise jinja2.TemplateNotFound(template)
+            return source, str(path), uptodate
 
     return ConfinedLoader
 
@@ -753,7 +744,10 @@ def _takeaways_context(document: Document, theme: Theme) -> dict[str, Any]:
         f"{section.id}--{index}"
         for section in first
         for index, block in enumerate(section.blocks, 1)
-        if isinstance(block, Takeaways) and set(block.items) <= set(shown)
+        if isinstance(block, Takeaways)
+        and set(block.items) <= set(shown)
+        # the box leaves notes out: a list that calls one stays, or its note would be lost
+        and not any(isinstance(n, Note) for i in block.items for n in walk_inlines(i.content))
     }
     return {
         "box_takeaways": shown,
@@ -833,7 +827,13 @@ def render_compendium_html(
                 "prefix": f"{slug}--",
                 "document": document,
                 "sections": block_ids(document),
-                "date_label": date_label(document.meta.date, context["_"]),
+                # each briefing in its own language: date, direction, hyphenation, fonts
+                # (the compendium's own words stay in the edition's language)
+                "date_label": date_label(
+                    document.meta.date, messages_for(document.meta.language, theme)
+                ),
+                "language": document.meta.language,
+                "direction": messages_for(document.meta.language, theme).direction,
             }
             for slug, document in documents
         ],

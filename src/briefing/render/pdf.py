@@ -15,7 +15,9 @@ import hashlib
 import io
 import logging
 import os
+import re
 import time
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -165,6 +167,8 @@ class _WeasyLog(logging.Handler):
         super().__init__(logging.WARNING)
         self.errors: list[str] = []
         self.quiet = tuple(f"Font-face '{family}'" for family in quiet_families)
+        #: characters drawn as .notdef (no font at all had them)
+        self.missing: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage()
@@ -174,7 +178,27 @@ class _WeasyLog(logging.Handler):
             return
         if record.levelno >= logging.ERROR:
             self.errors.append(message)
+        notdef = _NOTDEF.search(message)
+        if notdef:
+            self.missing.append(notdef.group(1))
+            return  # reported once, as an error of a tagged PDF or a warning (see render)
         warn(Diagnostic(f"renderer: {message.splitlines()[0]}"))
+
+
+_NOTDEF = re.compile(r'\.notdef glyph rendered for Unicode string unsupported by fonts: "(.*?)"')
+
+
+def _line_of(document: Document, text: str) -> int | None:
+    """The line of the first block whose text holds ``text`` (for messages)."""
+    from briefing.model import block_inlines, plain
+
+    for block in document.all_blocks():
+        if any(text in plain(content) for content in block_inlines(block)):
+            return block.line or None
+    for section in document.sections:
+        if section.heading and text in section.heading:
+            return section.line or None
+    return None
 
 
 @contextmanager
@@ -379,6 +403,25 @@ class PdfEngine:
             raise OutputError(
                 f"the renderer failed: {weasy_log.errors[0]}", path=html.document.meta.source
             )
+        if weasy_log.missing:
+            # An empty box is no text at all: a tagged (PDF/UA-1, PDF/A) file that draws one
+            # fails its validators, so it is not made; an untagged one says so.
+            text = weasy_log.missing[0]
+            names = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, '')}".strip() for c in text)
+            problem = Diagnostic(
+                f"no font has '{text}' ({names}): it would print as an empty box",
+                html.document.meta.source,
+                _line_of(html.document, text),
+                "add a font that has it to the theme's fonts.css, or write it another way",
+            )
+            if variant is not None:
+                raise OutputError(
+                    problem.message + ", which a tagged PDF may not hold",
+                    path=problem.path,
+                    line=problem.line,
+                    hint=problem.hint,
+                )
+            warn(problem)
         if not archival:
             data = with_identifier(data, html.digest[:32].encode())
         logger.debug(
