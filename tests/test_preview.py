@@ -303,6 +303,8 @@ def test_session_keeps_the_last_good_render_and_shows_the_error(
     monkeypatch.chdir(tmp_path)
     article = tmp_path / "a.md"
     article.write_text(ARTICLE, "utf-8")
+    (tmp_path / "styles").mkdir()
+    (tmp_path / "styles" / "note.css").write_text("p { }", "utf-8")
     session = PreviewSession.open(Path("a.md"))
     good = session.render()
     assert good.error is None and good.rendered is not None
@@ -311,13 +313,21 @@ def test_session_keeps_the_last_good_render_and_shows_the_error(
     assert "Some text for the preview" in " ".join(p.text for p in good.rendered.pages)
     assert any(c.name.endswith(".xhtml") for c in good.rendered.chapters)
     files, folders = session.watched()
-    assert article.resolve() in files and folders
+    assert article.resolve() in files and (tmp_path / "styles").resolve() in folders
+    renderer = session.renderer
+    session.render()
+    assert session.renderer is renderer  # warm: the same engine
+    (tmp_path / "styles" / "note.css").write_text("p { color: red }", "utf-8")
+    os.utime(tmp_path / "styles" / "note.css", ns=(1, 1))
+    session.render()
+    assert session.renderer is not renderer  # a theme file changed: parsed CSS is dropped
 
     article.write_text(ARTICLE + RAGGED, "utf-8")
     broken = session.render()
     assert broken.error is not None
     assert broken.error.location == "a.md:15" and broken.error.hint
-    assert broken.rendered == good.rendered and broken.version == good.version + 1
+    assert broken.rendered is not None and broken.rendered.id == good.version + 2
+    assert broken.version == good.version + 3
 
     article.write_text(ARTICLE.replace("First heading", "Renamed heading"), "utf-8")
     fixed = session.render()

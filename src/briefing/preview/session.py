@@ -28,6 +28,7 @@ from briefing.errors import BriefingError, Diagnostic
 from briefing.options import option_specs
 from briefing.produce import Produced, Renderer, produce
 from briefing.report import collecting
+from briefing.themes import Theme
 
 __all__ = ["Chapter", "Heading", "PageImage", "PreviewSession", "Rendered", "Snapshot"]
 
@@ -115,6 +116,7 @@ class PreviewSession:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _png_cache: dict[bytes, bytes] = field(default_factory=dict)
     _theme_dirs: frozenset[Path] = frozenset()
+    _theme_stamp: tuple[tuple[Path, int], ...] | None = None
 
     @classmethod
     def open(
@@ -183,6 +185,7 @@ class PreviewSession:
             raise errors[0]
         task = next(t for t in make_tasks(project, read) if t.spec.kind == "article")
         self._theme_dirs = frozenset(p.resolve() for p in task.spec.theme.roots if p.is_dir())
+        self._fresh_engine_if_theme_changed(task.spec.theme)
         with collecting() as rendered_warnings:
             produced = produce(task.spec, self.renderer)
         files = {item.format: item for item in produced}
@@ -200,6 +203,15 @@ class PreviewSession:
             tuple(dict.fromkeys([*warnings, *task.warnings, *rendered_warnings])),
             time.perf_counter() - started,
         )
+
+    def _fresh_engine_if_theme_changed(self, theme: Theme) -> None:
+        """A new renderer when a theme file changed: the engine keeps parsed stylesheets
+        by their top file (an edited ``@import``-ed file would not be seen) and images by
+        URL. Fonts and CSS then load once more, on this render only."""
+        stamp = tuple((path, path.stat().st_mtime_ns) for path in theme.files())
+        if self._theme_stamp is not None and stamp != self._theme_stamp:
+            self.renderer = Renderer()
+        self._theme_stamp = stamp
 
     def _pages(self, pdf: Produced) -> tuple[tuple[PageImage, ...], tuple[Heading, ...]]:
         """The PDF's pages as PNG images (an unchanged page reuses its PNG) and outline."""
