@@ -469,10 +469,13 @@ def write_results(
         "",
     ]
     target = ROOT / "benchmarks" / "RESULTS.md"
-    # keep the section benchmarks/dask_scale.py writes after its marker
-    marker = "<!-- benchmarks/dask_scale.py -->"
+    # benchmarks/preview.py and benchmarks/dask_scale.py keep their own sections after the
+    # main table (preview's first, dask's last): carry them over from the first marker on
     previous = target.read_text() if target.exists() else ""
-    kept = marker + previous.split(marker, 1)[1] if marker in previous else ""
+    markers = [
+        m for m in ("<!-- preview: begin -->", "<!-- benchmarks/dask_scale.py -->") if m in previous
+    ]
+    kept = previous[min(previous.index(m) for m in markers) :] if markers else ""
     target.write_text("\n".join(lines) + ("\n" + kept if kept else ""))
     print(f"\nwrote {target}")
     print(textwrap.indent("\n".join(lines[-len(rows) - 3 :]), "  "))

@@ -11,6 +11,7 @@ command -v java >/dev/null 2>&1 || missing="$missing default-jre-headless"  # EP
 # to ship in the wheel); briefing stops with an error naming it when CJK text needs it.
 [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing="$missing fonts-noto-cjk"
 command -v pdffonts >/dev/null 2>&1 || missing="$missing poppler-utils"  # pdffonts/pdftotext (tests)
+command -v chromium >/dev/null 2>&1 || missing="$missing chromium"  # the preview's browser test
 [ -z "$missing" ] && exit 0
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "briefing: please install:$missing (or your system's equivalents)" >&2

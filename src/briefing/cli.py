@@ -153,6 +153,25 @@ _meta_option = click.option(
     help="Set a metadata field (as in front matter), e.g. -M marking=TLP:AMBER. Repeatable.",
 )
 _json_option = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+_theme_option = click.option(
+    "--theme", default=None, help="A built-in theme name or a theme folder. Default: brief."
+)
+_paper_option = click.option(
+    "--paper", type=click.Choice(PAPERS), default=None, help="Paper size. Default: a4."
+)
+_pdf_variant_option = click.option(
+    "--pdf-variant",
+    type=click.Choice(PDF_VARIANTS),
+    default=None,
+    help="pdf/ua-1 (tagged, default) or pdf/a-3u (archival, the article attached).",
+)
+_config_option = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="The project file. Default: ./briefing.toml when there is one.",
+)
 
 
 def _metadata(title: str | None, items: tuple[str, ...]) -> dict[str, str]:
@@ -203,26 +222,13 @@ def _seconds(ctx: click.Context, param: click.Parameter, value: float | None) ->
     multiple=True,
     help="Output format; repeat for several. Default: all (PDF and EPUB).",
 )
-@click.option(
-    "--theme", default=None, help="A built-in theme name or a theme folder. Default: brief."
-)
+@_theme_option
 @_title_option
 @_meta_option
-@click.option("--paper", type=click.Choice(PAPERS), default=None, help="Paper size. Default: a4.")
-@click.option(
-    "--pdf-variant",
-    type=click.Choice(PDF_VARIANTS),
-    default=None,
-    help="pdf/ua-1 (tagged, default) or pdf/a-3u (archival, the article attached).",
-)
+@_paper_option
+@_pdf_variant_option
 @_from_option
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="The project file. Default: ./briefing.toml when there is one.",
-)
+@_config_option
 @click.option(
     "-e", "--edition", "editions", multiple=True, help="Build only this edition (repeatable)."
 )
@@ -270,6 +276,11 @@ def _seconds(ctx: click.Context, param: click.Parameter, value: float | None) ->
     is_flag=True,
     help="Warnings are errors (missing alt text, unresolved references, over max_pages, ...).",
 )
+@click.option(
+    "--watch",
+    is_flag=True,
+    help="After building, rebuild on every save (incremental) until Ctrl-C.",
+)
 @_json_option
 @_common_options
 @handle_errors
@@ -293,6 +304,7 @@ def build(
     max_input_size: int | None,
     keep_going: bool,
     strict: bool,
+    watch: bool,
     as_json: bool,
 ) -> None:
     """Build briefings: ARTICLES, or every edition of the project.
@@ -307,6 +319,8 @@ def build(
     removes the outputs it made before and no longer makes (a renamed article, a removed
     recipient), so OUTPUT/ holds exactly what its manifest.json lists.
     Ctrl-C stops at once, keeps what was finished, and exits 130.
+    With --watch, the build runs again after each save of an article, briefing.toml,
+    _brand.yml or a theme file, until Ctrl-C (exit 130).
     """
     from briefing.config import find_project, implicit_project, load_project
     from briefing.engine import Progress, run_build
@@ -354,24 +368,85 @@ def build(
         if bar is not None:
             bar.update(1, label)
 
-    previous = signal.signal(signal.SIGTERM, _interrupt)
-    try:
-        result = run_build(
-            project,
-            articles=list(articles) or None,
-            editions=editions,
-            options=given,
-            out_dir=out_dir,
-            progress=Progress(on_plan, on_task, lambda text: click.echo(text, err=True)),
-            isolate=True,
-        )
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        if bar is not None:
-            bar.__exit__(None, None, None)
+    def run() -> Any:
+        nonlocal bar
+        bar = None
+        previous = signal.signal(signal.SIGTERM, _interrupt)
+        try:
+            return run_build(
+                load_project(config_file) if config_file else implicit_project(Path.cwd()),
+                articles=list(articles) or None,
+                editions=editions,
+                options=given,
+                out_dir=out_dir,
+                progress=Progress(on_plan, on_task, lambda text: click.echo(text, err=True)),
+                isolate=True,
+            )
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+            if bar is not None:
+                bar.__exit__(None, None, None)
+
+    result = run()
     _report(result, as_json)
+    if watch:
+        _watch_builds(project, articles, out_dir, run, as_json, theme_ref)
     if not result.ok:
         sys.exit(result.exit_code)
+
+
+def _watch_builds(
+    project: Any,
+    articles: tuple[Path, ...],
+    out_dir: Path | None,
+    run: Callable[[], Any],
+    as_json: bool,
+    theme: str | Path | None,
+) -> None:
+    """``build --watch``: rebuild after each burst of saves until Ctrl-C (exit 130)."""
+    from briefing.engine import BuildInterrupted
+    from briefing.preview.watcher import project_filter, watch_changes
+    from briefing.themes import load_theme
+
+    root = project.root.resolve()
+    themes: set[Path] = set()
+    refs = {theme} if theme else {e.options.theme for e in project.editions}
+    for ref in refs:  # the theme's folders, also one outside the project
+        folder = project.root / ref
+        try:
+            loaded = load_theme(folder if folder.is_dir() else ref, project_dir=project.root)
+        except BriefingError:
+            continue
+        themes |= {p.resolve() for p in loaded.roots if p.is_dir()}
+    files = {root / "briefing.toml", root / "_brand.yml", *(a.resolve() for a in articles)}
+    patterns = [] if articles else [s for e in project.editions for s in e.sources]
+    accept = project_filter(
+        root, out_dir or project.output, files=files, patterns=patterns, themes=themes
+    )
+    click.echo("watching for changes (Ctrl-C to stop)", err=True)
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        for changed in watch_changes(files, {root, *themes}, accept=accept):
+            names = ", ".join(sorted(_shown_path(p) for p in changed)[:3])
+            click.echo(f"changed: {names}", err=True)
+            try:  # the project is read again: a broken briefing.toml is reported, not fatal
+                _report(run(), as_json)
+            except BuildInterrupted:
+                raise
+            except BriefingError as exc:
+                click.secho(f"error: {exc.diagnostic}", fg="red", err=True)
+    except KeyboardInterrupt:
+        click.secho("stopped watching", fg="yellow", err=True)
+        sys.exit(130)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _shown_path(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def _interrupt(signum: int, frame: Any) -> None:
@@ -563,3 +638,154 @@ def themes() -> None:
 
     for name in builtin_themes():
         click.echo(f"{name}\t{builtin_root() / 'templates' / name}")
+
+
+@main.command()
+@click.argument(
+    "article", required=False, type=click.Path(path_type=Path, exists=True, dir_okay=False)
+)
+@click.option(
+    "--port",
+    type=click.IntRange(min=0, max=65535),
+    default=8765,
+    show_default=True,
+    help="The port to serve on (0: any free port).",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="The address to serve on; a non-loopback one needs --allow-remote.",
+)
+@click.option(
+    "--allow-remote",
+    is_flag=True,
+    help="Let --host be an address other machines can reach (anyone there can read it).",
+)
+@click.option("--no-browser", is_flag=True, help="Do not open the default browser.")
+@_theme_option
+@_paper_option
+@_pdf_variant_option
+@_from_option
+@_title_option
+@_meta_option
+@_config_option
+@_common_options
+@handle_errors
+def preview(
+    article: Path | None,
+    port: int,
+    host: str,
+    allow_remote: bool,
+    no_browser: bool,
+    theme: str | None,
+    paper: str | None,
+    pdf_variant: str | None,
+    input_format: str | None,
+    title: str | None,
+    meta_items: tuple[str, ...],
+    config_path: Path | None,
+) -> None:
+    """Preview ARTICLE in the browser, updated on every save, until Ctrl-C.
+
+    \b
+    Shows the PDF's pages as they will print (with their text and outline) and the
+    EPUB's reading view. Saving the article, its briefing.toml, _brand.yml or a theme
+    file re-renders it with a warm engine and the open page updates by itself, keeping
+    its scroll position; a broken edit shows its file:line and hint there and keeps the
+    last good render. ARTICLE defaults to the project's first article. The server
+    listens on 127.0.0.1 only, unless --host and --allow-remote say otherwise.
+    Ctrl-C stops it (exit 130).
+    """
+    from briefing.config import find_project, implicit_project, load_project
+
+    refused = _refused_host(host, allow_remote)
+    if refused:
+        raise click.BadParameter(refused, param_hint="--host")
+    if theme is not None and not theme.strip():
+        raise click.BadParameter("the theme is empty", param_hint="--theme")
+    config_file = config_path or find_project(Path.cwd())
+    if article is None:
+        project = load_project(config_file) if config_file else implicit_project(Path.cwd())
+        article = _first_article(project)
+    given: dict[str, Any] = {
+        "theme": Path(theme).resolve() if theme and Path(theme).is_dir() else theme,
+        "paper": paper,
+        "pdf_variant": pdf_variant,
+        "input_format": input_format,
+        "meta": _metadata(title, meta_items) or None,
+    }
+    _serve_preview(article, config_file, given, host, port, allow_remote, not no_browser)
+
+
+def _refused_host(host: str, allow_remote: bool) -> str | None:
+    from briefing.preview.server import check_host
+
+    return check_host(host, allow_remote=allow_remote)
+
+
+def _first_article(project: Any) -> Path:
+    """The project's first article (of its first edition), for ``preview`` without one."""
+    from briefing.tasks import plan
+
+    jobs, _ = plan(project, list(project.editions[:1]), {}) if project.editions else ([], [])
+    if not jobs:
+        raise click.UsageError("no ARTICLE given, and the project has no articles")
+    return Path(jobs[0].source)
+
+
+def _serve_preview(
+    article: Path,
+    config: Path | None,
+    given: dict[str, Any],
+    host: str,
+    port: int,
+    allow_remote: bool,
+    browser: bool,
+) -> None:
+    """Render, serve, and re-render on each save until Ctrl-C or SIGTERM (exit 130)."""
+    import threading
+    import webbrowser
+
+    from briefing.preview import PreviewServer, PreviewSession, watch_changes
+
+    session = PreviewSession.open(article, config=config, options=given)
+    snapshot = session.render()
+    try:
+        server = PreviewServer(host, port, allow_remote=allow_remote)
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot serve on {host}:{port}: {exc.strerror or exc} (try --port 0 for any free port)"
+        ) from None
+    server.publish(snapshot)
+    threading.Thread(target=server.serve_forever, name="preview-server", daemon=True).start()
+    click.echo(f"previewing {article} at {server.url} (Ctrl-C to stop)", err=True)
+    _preview_status(snapshot)
+    if browser:
+        webbrowser.open(server.url)
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        while True:  # watch again when the theme's folders change (a new theme)
+            watched = session.watched()
+            for _changed in watch_changes(*watched):
+                snapshot = session.render()
+                server.publish(snapshot)
+                _preview_status(snapshot)
+                if session.watched() != watched:
+                    break
+    except KeyboardInterrupt:
+        click.secho("stopped", fg="yellow", err=True)
+        sys.exit(130)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        server.close()
+
+
+def _preview_status(snapshot: Any) -> None:
+    """One line per render: how long it took, or its error."""
+    if snapshot.error is not None:
+        click.secho(f"error: {snapshot.error}", fg="red", err=True)
+    elif snapshot.rendered is not None:
+        rendered = snapshot.rendered
+        _print_warnings(rendered.warnings)
+        click.echo(f"rendered {len(rendered.pages)} pages in {rendered.seconds:.2f} s", err=True)
