@@ -501,3 +501,14 @@ def test_numbered_table_caption_is_the_tables_caption_not_a_heading(tmp_path: Pa
     )
     assert [plain(t.caption or ()) for t in document.tables] == ["Importe nach Jahr"]
     assert not warnings
+
+
+def test_undecodable_whatever_was_imported_before() -> None:
+    from PIL import ImageFile
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = True  # what importing WeasyPrint does
+    try:
+        good = encoded(PILImage.new("RGB", (30, 30), (1, 2, 3)), "PNG")
+        assert normalise_raster(good[:60], "image/png") is None
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = False

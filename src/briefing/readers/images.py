@@ -156,7 +156,12 @@ def normalise_raster(data: bytes, media_type: str) -> tuple[bytes, str] | None:
     import warnings
 
     from PIL import Image as PILImage
+    from PIL import ImageFile
 
+    # WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES when it is imported: a
+    # truncated file must still count as undecodable here, whatever was imported before.
+    truncated = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", PILImage.DecompressionBombWarning)
@@ -168,6 +173,8 @@ def normalise_raster(data: bytes, media_type: str) -> tuple[bytes, str] | None:
         return None
     except PILImage.DecompressionBombError:
         return None
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = truncated
     sixteen = media_type == "image/png" and len(data) > 24 and data[24] == 16
     if picture.mode in _PLAIN_MODES and not sixteen:
         return data, media_type
