@@ -166,7 +166,13 @@ def test_failures_and_timeouts_are_reported_like_local_ones(tmp_path: Path, clie
 
 
 @pytest.mark.slow
-def test_an_unreachable_scheduler_fails_fast(tmp_path: Path) -> None:
+def test_an_unreachable_scheduler_fails_fast(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import briefing.distributed
+
+    # the path is the same with any connect timeout: a shorter one keeps the suite short
+    monkeypatch.setattr(briefing.distributed, "CONNECT_TIMEOUT", 1.5)
     address = f"tcp://127.0.0.1:{_free_port()}"
     started = time.monotonic()
     result = CliRunner().invoke(

@@ -398,7 +398,7 @@ class _Process:
         for _ in range(10):
             path.write_text(text, "utf-8")
             try:
-                return self.wait_for(pattern, timeout=6)
+                return self.wait_for(pattern, timeout=2.5)
             except AssertionError:
                 continue
         return self.wait_for(pattern)
