@@ -59,9 +59,12 @@ def _unicode(data: bytes, path: Path) -> str:
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:
+            # the line of the bad unit: count the line ends decoded before it
+            good = data[: exc.start - exc.start % 2].decode("utf-16", errors="replace")
             raise InputError(
                 "the file starts with a UTF-16 mark but is not valid UTF-16",
                 path=path,
+                line=good.count("\n") + 1,
                 hint="save it as UTF-8",
             ) from exc
     nul = data.find(b"\x00")
