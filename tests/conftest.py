@@ -22,9 +22,17 @@ from typing import Any
 
 import page
 import pytest
+from hypothesis import settings
 
 from briefing import BuildOptions, BuildResult, build
 from tests import epubcheck_batch, validators
+
+# Property and fuzz tests: the same examples on every run by default, so a CI run is red
+# only for a change, never for a new random draw; HYPOTHESIS_PROFILE=explore draws new
+# examples (run it by hand, and keep what it finds as corpus cases).
+settings.register_profile("repeatable", derandomize=True, print_blob=True)
+settings.register_profile("explore", derandomize=False, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

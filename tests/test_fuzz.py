@@ -3,8 +3,10 @@ mixed with arbitrary Unicode, must read to a document or fail with one clear
 :class:`~briefing.errors.BriefingError` (never another exception), and the HTML rendered
 from it holds no active markup and every heading it read.
 
-A short run is part of the fast suite; ``-m slow`` runs a longer one. Every crash found so
-far is also a case of the bad-input corpus (tests/fixtures/corpus/cases.toml).
+A short run is part of the fast suite; ``-m slow`` runs a longer one. Both draw the same
+examples on every run (tests/conftest.py); ``HYPOTHESIS_PROFILE=explore`` draws new ones.
+Every crash found so far is also a case of the bad-input corpus
+(tests/fixtures/corpus/cases.toml).
 """
 
 from __future__ import annotations
