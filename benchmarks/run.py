@@ -181,7 +181,8 @@ def small_articles(
 def make_workloads() -> dict[str, Path]:
     if WORK.exists():
         shutil.rmtree(WORK)
-    (WORK / "w3").mkdir(parents=True)
+    # W3's articles live inside its project: sources patterns may not leave a project
+    (WORK / "w3-project" / "sources").mkdir(parents=True)
     lede, sections = seed_blocks()
     paths = {}
     paths["W1"] = WORK / "w1.md"
@@ -193,8 +194,8 @@ def make_workloads() -> dict[str, Path]:
         many.append((f"{heading} (part {n + 1})", lines + extra))
     paths["W2"] = WORK / "w2.md"
     paths["W2"].write_text(markdown("The Alaska Talks: The Long Report", lede, many))
-    small_articles(WORK / "w3", 100, lede, sections)
-    paths["W3"] = WORK / "w3"
+    small_articles(WORK / "w3-project" / "sources", 100, lede, sections)
+    paths["W3"] = WORK / "w3-project" / "sources"
     recipients = ", ".join(f'"Recipient {n + 1:03d}"' for n in range(200))
     for name, extra in (("w4", f"recipients = [{recipients}]\n"), ("w4-none", "")):
         folder = WORK / name
@@ -203,9 +204,8 @@ def make_workloads() -> dict[str, Path]:
         (folder / "briefing.toml").write_text(
             '[[editions]]\nname = "e"\nsources = ["sources/*"]\nformats = ["pdf"]\n' + extra
         )
-    (WORK / "w3-project").mkdir()
     (WORK / "w3-project" / "briefing.toml").write_text(
-        '[defaults]\noutput = "dist"\n[[editions]]\nname = "e"\nsources = ["../w3/*"]\n'
+        '[defaults]\noutput = "dist"\n[[editions]]\nname = "e"\nsources = ["sources/*"]\n'
         'formats = ["pdf"]\n'
     )
     return paths
