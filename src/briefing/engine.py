@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 from briefing.config import Edition, Project, find_project, implicit_project, load_project
-from briefing.distributed import scheduler_address
 from briefing.errors import (
     EXIT_CHECK,
     EXIT_INPUT,
@@ -351,6 +350,13 @@ def _write_manifests(run: _Run) -> None:
             run.root.write(Path(folder) / MANIFEST, data)
 
 
+def _scheduler(option: str | None) -> str | None:
+    """The Dask scheduler to use, if any (imported only here: a local build never needs it)."""
+    from briefing.distributed import scheduler_address
+
+    return scheduler_address(option)
+
+
 def _check(run: _Run) -> None:
     """Validate the PDFs and EPUBs of the build; reuse a passed check of unchanged files."""
     from briefing.check import check_file
@@ -475,7 +481,7 @@ def run_build(
                 timeout=run_options.timeout or None,
                 on_done=done,
                 isolate=isolate,
-                executor=executor or scheduler_address(run_options.scheduler),
+                executor=executor or _scheduler(run_options.scheduler),
             )
         except KeyboardInterrupt:
             _write_manifests(run)
