@@ -76,6 +76,13 @@ def _uses_epubcheck(item: pytest.Item) -> bool:
     )
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the Dask tests last. A Dask client leaves threads running in the test process
+    (its IO loop, its offload executor) until the process ends, and forking a process that
+    has threads is unsafe: the build tests that fork worker processes run before them."""
+    items.sort(key=lambda item: item.path.name == "test_distributed.py")
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     if any(_uses_epubcheck(item) for item in session.items):  # after -m/-k deselection
         # No Java or no EPUBCheck: the tests that need them fail, and say why.
