@@ -34,6 +34,7 @@ __all__ = [
     "FontFile",
     "check_glyphs",
     "foreign_fonts",
+    "line_of",
     "missing_system_families",
     "system_font_files",
     "theme_families",
@@ -208,6 +209,16 @@ def _texts(document: Document) -> Iterator[tuple[str, int]]:
             for inlines in block_inlines(block):
                 for node in walk_inlines(inlines):
                     yield getattr(node, "text", ""), line
+
+
+def line_of(document: Document, text: str) -> int | None:
+    """The article line of the first printed text that holds ``text``'s first character
+    (for messages about it); ``None`` when only metadata or nothing holds it."""
+    char = text[:1]
+    for piece, line in _texts(document):
+        if char and char in piece:
+            return line or None
+    return None
 
 
 def check_glyphs(document: Document, theme: Theme, messages_text: str = "") -> None:

@@ -188,19 +188,6 @@ class _WeasyLog(logging.Handler):
 _NOTDEF = re.compile(r'\.notdef glyph rendered for Unicode string unsupported by fonts: "(.*?)"')
 
 
-def _line_of(document: Document, text: str) -> int | None:
-    """The line of the first block whose text holds ``text`` (for messages)."""
-    from briefing.model import block_inlines, plain
-
-    for block in document.all_blocks():
-        if any(text in plain(content) for content in block_inlines(block)):
-            return block.line or None
-    for section in document.sections:
-        if section.heading and text in section.heading:
-            return section.line or None
-    return None
-
-
 @contextmanager
 def _capture_weasyprint_log(
     quiet_families: frozenset[str] = frozenset(),
@@ -344,7 +331,7 @@ class PdfEngine:
                 f"unknown PDF variant '{variant}'", hint=f"use one of: {', '.join(PDF_VARIANTS)}"
             )
         started = time.perf_counter()
-        from briefing.fonts import missing_system_families, system_font_files
+        from briefing.fonts import line_of, missing_system_families, system_font_files
         from briefing.i18n import messages_for
 
         roots = html.theme.roots + ((article_dir,) if article_dir else ())
@@ -411,7 +398,7 @@ class PdfEngine:
             problem = Diagnostic(
                 f"no font has '{text}' ({names}): it would print as an empty box",
                 html.document.meta.source,
-                _line_of(html.document, text),
+                line_of(html.document, text),
                 "add a font that has it to the theme's fonts.css, or write it another way",
             )
             if variant is not None:
