@@ -31,7 +31,7 @@ def _fake_task(index: int, spec: Any, timeout: float | None) -> Outcome:
 
 def test_a_dying_worker_costs_only_its_own_task(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(workers, "run_task", _fake_task)
-    monkeypatch.setattr(workers, "_start_worker", lambda parent, warm: None)
+    monkeypatch.setattr(workers, "_start_worker", lambda *setup: None)
     specs = [_spec(f"a{n}") for n in range(6)] + [_spec("killer")] + [_spec("b")]
     outcomes: list[Outcome] = []
     execute(specs, jobs=2, timeout=None, on_done=outcomes.append)
@@ -58,3 +58,40 @@ def test_memory_is_bounded_per_task(monkeypatch: pytest.MonkeyPatch) -> None:
     error = by_index[0].error
     assert error is not None and error.path == Path("greedy.md")
     assert error.message == "rendering ran out of memory (a worker may use 200 MiB)"
+
+
+@pytest.mark.slow
+def test_workers_come_from_a_fork_server_while_other_threads_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A report workflow's thread (or a Dask client's) may hold a lock when the build
+    forks; then workers are started by a fork server, and build the same bytes, with the
+    build's environment (not the one the fork server started with)."""
+    import threading
+
+    from briefing import BuildOptions, build
+    from tests.conftest import MARKDOWN, SEED
+
+    options = BuildOptions(formats=("pdf", "epub"), jobs=2)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert workers.start_method() == "forkserver"
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", "1000000000")
+        monkeypatch.setenv("BRIEFING_MEMORY_LIMIT_MB", "1")  # the server may start with it
+        build([SEED, MARKDOWN], out_dir=tmp_path / "first", options=options)
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+        monkeypatch.delenv("BRIEFING_MEMORY_LIMIT_MB")
+        served = build([SEED, MARKDOWN], out_dir=tmp_path / "served", options=options)
+    finally:
+        stop.set()
+        other.join()
+    alone = threading.active_count() == 1  # (a validator's reader thread may run)
+    assert workers.start_method() == ("fork" if alone else "forkserver")
+    forked = build([SEED, MARKDOWN], out_dir=tmp_path / "forked", options=options)
+    assert forked.ok and served.ok, served.failures
+    assert len(served.built) == 4
+    for output in forked.built:
+        twin = tmp_path / "served" / output.path.relative_to(tmp_path / "forked")
+        assert twin.read_bytes() == output.path.read_bytes()

@@ -38,6 +38,7 @@ __all__ = [
     "memory_limit_mb",
     "renders_pdf",
     "run_task",
+    "start_method",
 ]
 
 logger = logging.getLogger(__name__)
@@ -159,11 +160,20 @@ def limit_memory() -> None:
         return
 
 
-def _start_worker(parent: int, warm: bool) -> None:
+def _start_worker(parent: int, warm: bool, place: tuple[dict[str, str], str] | None = None) -> None:
+    """Set up a worker process; ``parent``: the pid it was forked from (0: started by a
+    fork server, which dies with the build, so its children die too). ``place``: the
+    build's environment and current folder, for a worker from a fork server, which has
+    the server's (``SOURCE_DATE_EPOCH`` and the memory bound are read from it)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
-    if os.getppid() != parent:  # the parent died before the request took effect
+    if parent and os.getppid() != parent:  # the parent died before the request took effect
         os._exit(1)
+    if place is not None:
+        environ, folder = place
+        os.environ.clear()
+        os.environ.update(environ)
+        os.chdir(folder)
     if warm:
         _renderer().engine  # noqa: B018 - load fonts and CSS before the first task
     limit_memory()
@@ -225,6 +235,17 @@ def renders_pdf(spec: TaskSpec) -> bool:
     return spec.kind == "compendium" or (spec.kind == "article" and "pdf" in spec.options.formats)
 
 
+def start_method() -> str:
+    """How worker processes start: forked from this process (fast: its imports and warm
+    caches are shared), unless it runs other threads (a report workflow's, a Dask
+    client's): a child forked then may inherit a lock some thread held (the import lock,
+    a font cache's) and hang or fail. Then they come from a fork server, a clean process
+    started once."""
+    import threading
+
+    return "fork" if threading.active_count() == 1 else "forkserver"
+
+
 def _can_fork() -> bool:
     import multiprocessing
 
@@ -260,11 +281,19 @@ def _run_pool(
     import multiprocessing
     from concurrent.futures.process import BrokenProcessPool
 
+    method = start_method()
+    context = multiprocessing.get_context(method)
+    if method == "forkserver":
+        context.set_forkserver_preload(["briefing.workers"])
     pool = concurrent.futures.ProcessPoolExecutor(
         max_workers=min(jobs, len(indices)),
-        mp_context=multiprocessing.get_context("fork"),
+        mp_context=context,
         initializer=_start_worker,
-        initargs=(os.getpid(), any(renders_pdf(specs[i]) for i in indices)),
+        initargs=(
+            os.getpid() if method == "fork" else 0,
+            any(renders_pdf(specs[i]) for i in indices),
+            None if method == "fork" else (dict(os.environ), os.getcwd()),
+        ),
     )
     lost: list[int] = []
     try:
