@@ -135,6 +135,53 @@ def test_a_theme_travels_as_its_files_and_their_hashes(tmp_path: Path) -> None:
     assert bundle_theme(mine).digest != bundle.digest
 
 
+def test_render_processes_start_before_the_first_task_once_per_worker_thread() -> None:
+    from briefing import distributed
+
+    try:
+        started = distributed.start_spares("tcp://worker-a", 2, warm=False)
+        assert len(started) == 2 and all(process.alive for process in started)
+        assert distributed.start_spares("tcp://worker-a", 2, warm=False) == []  # set up again
+        taken = distributed._render_process(warm=False)
+        assert taken in started and distributed._render_process(warm=False) is taken
+        assert len(distributed._SPARES) == 1  # one left for the worker's other thread
+    finally:
+        for process in distributed._STARTED:
+            process.stop()
+        distributed._STARTED.clear()
+        distributed._SPARES.clear()
+        distributed._THREADS.clear()
+        distributed._THREAD.__dict__.clear()
+
+
+@pytest.mark.slow
+def test_scheduler_local_starts_while_the_articles_are_read_and_builds_the_same_bytes(
+    tmp_path: Path,
+) -> None:
+    """``--scheduler local`` (a LocalCluster of worker threads driving render processes,
+    connected in the background) against ``-j 2``, as separate programs."""
+    pytest.importorskip("distributed")
+    project = _project(tmp_path / "project")
+    env = {**os.environ, "PYTHONPATH": SRC, "SOURCE_DATE_EPOCH": "1767225600"}
+    runs = {}
+    for name, extra in (("local", []), ("cluster", ["--scheduler", "local"])):
+        command = [sys.executable, "-m", "briefing", "build", "-j", "2", "-o", name, *extra]
+        runs[name] = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True)
+        assert runs[name].returncode == 0, runs[name].stderr
+    assert _tree(project / "cluster") == _tree(project / "local")
+    # a no-op rebuild asks the cluster for nothing, and closes it
+    again = [sys.executable, "-m", "briefing", "build", "--json", "-o", "cluster"]
+    noop = subprocess.run(
+        [*again, "--scheduler", "local"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert noop.returncode == 0 and json.loads(noop.stdout)["built"] == 0, noop.stderr
+
+
 # -- a LocalCluster of two worker processes ------------------------------------------
 
 

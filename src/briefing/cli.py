@@ -244,7 +244,8 @@ def _seconds(ctx: click.Context, param: click.Parameter, value: float | None) ->
     default=None,
     metavar="ADDRESS",
     help="Build on a Dask cluster (tcp://HOST:PORT), or 'local' for a LocalCluster of -j "
-    "workers; needs briefing[dask]. Default: $DASK_SCHEDULER_ADDRESS, else local processes.",
+    "worker threads in this process, each rendering in its own process; needs "
+    "briefing[dask]. Default: $DASK_SCHEDULER_ADDRESS, else local processes.",
 )
 @click.option("--force", is_flag=True, help="Rebuild outputs that are up to date.")
 @click.option(

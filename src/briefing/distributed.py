@@ -17,6 +17,10 @@ Timeouts and memory: Dask runs tasks in worker threads, where the per-article de
 stays warm), and a task runs there in its main thread, exactly as in a local worker: the
 deadline, the memory bound, and a crash that costs one task, not the Dask worker. A render
 process that does not answer in time is killed by its Dask worker (a second, outer limit).
+Render processes start as their worker joins the build (a worker plugin), so they load
+while the build reads its articles. ``--scheduler local`` is a ``LocalCluster`` whose
+workers are threads of the build's own process, each driving its render process; the
+connection is made in the background while the build reads its articles.
 
 Faults: a Dask worker that dies mid-task is replaced by Dask, which runs its tasks again
 elsewhere (a task whose workers keep dying fails as ``KilledWorker``: reported like a
@@ -56,10 +60,12 @@ from briefing.workers import Outcome, died, largest_first, renders_pdf, run_task
 
 __all__ = [
     "CONNECT_TIMEOUT",
+    "Connection",
     "ThemeBundle",
     "bundle_theme",
     "execute_on_cluster",
     "scheduler_address",
+    "start_spares",
 ]
 
 logger = logging.getLogger(__name__)
@@ -203,16 +209,46 @@ def _restore_paths(outcome: Outcome, places: Mapping[Path, Path]) -> Outcome:
 
 
 _THREAD = threading.local()
+#: Render processes started when the Dask worker started (:func:`start_spares`), waiting
+#: for a worker thread to take one; and how many this worker process has in all.
+_SPARES: list[_RenderProcess] = []
+_STARTED: list[_RenderProcess] = []
+#: Threads of each Dask worker in this process (several with ``processes=False``).
+_THREADS: dict[str, int] = {}
+_SPARES_LOCK = threading.Lock()
 
 
 def _render_process(warm: bool) -> _RenderProcess:
-    """This worker thread's render process (a new one if the last died); ``warm``: load
-    the PDF engine before the first task, outside its time limit, as local workers do."""
+    """This worker thread's render process: its own, else a spare, else a new one (also
+    when the last one died); ``warm``: load the PDF engine before the first task, outside
+    its time limit, as local workers do."""
     process: _RenderProcess | None = getattr(_THREAD, "process", None)
     if process is None or not process.alive:
-        process = _RenderProcess(warm)
+        with _SPARES_LOCK:
+            spares = [spare for spare in _SPARES if spare.alive]
+            process = spares.pop() if spares else None
+            _SPARES[:] = spares
+        if process is None:
+            process = _RenderProcess(warm)
+            with _SPARES_LOCK:
+                _STARTED.append(process)
         _THREAD.process = process
     return process
+
+
+def start_spares(worker: str, threads: int, warm: bool) -> list[_RenderProcess]:
+    """Start render processes for a Dask worker's threads before its first task, so that
+    they load (``warm``: the PDF engine too) while the cluster starts and the build reads
+    its articles; runs on the worker when :class:`~briefing.distributed_plugin.
+    RenderProcesses` is set up. Workers that have theirs start none."""
+    with _SPARES_LOCK:
+        _THREADS[worker] = threads
+        live = [process for process in _STARTED if process.alive]
+        _STARTED[:] = live
+        started = [_RenderProcess(warm) for _ in range(sum(_THREADS.values()) - len(live))]
+        _STARTED.extend(started)
+        _SPARES.extend(started)
+    return started
 
 
 class _RenderProcess:
@@ -312,9 +348,15 @@ def serve(warm: bool = False) -> None:
 # -- the client side ----------------------------------------------------------------
 
 
-def _connect(executor: Any, jobs: int) -> tuple[Any, Callable[[], None]]:
+def _connect(executor: Any, jobs: int, warm: bool) -> tuple[Any, Callable[[], None]]:
     """A client for ``executor`` (a ``distributed.Client``, an address, or ``local``) and
-    what closes what was opened here (a caller's client is left open)."""
+    what closes what was opened here (a caller's client is left open).
+
+    ``local`` is a ``LocalCluster`` of ``jobs`` single-threaded workers in this process
+    (threads: each task runs in its worker's render process anyway, and no worker process
+    has to start). Elsewhere, every worker starts its render processes (``warm``: loading
+    the PDF engine) as it joins (:class:`~briefing.distributed_plugin.RenderProcesses`).
+    """
     try:
         # untyped: everything Dask returns is used as Any here
         distributed: Any = importlib.import_module("distributed")
@@ -323,7 +365,10 @@ def _connect(executor: Any, jobs: int) -> tuple[Any, Callable[[], None]]:
             "building on a Dask cluster needs dask and distributed",
             hint="pip install 'briefing[dask]'",
         ) from None
+    from briefing.distributed_plugin import RenderProcesses
+
     if isinstance(executor, distributed.Client):
+        executor.register_plugin(RenderProcesses(warm))
         return executor, lambda: None
     if not isinstance(executor, str):
         raise TypeError(f"executor must be a distributed.Client or an address, not {executor!r}")
@@ -334,7 +379,7 @@ def _connect(executor: Any, jobs: int) -> tuple[Any, Callable[[], None]]:
         cluster = distributed.LocalCluster(
             n_workers=jobs,
             threads_per_worker=1,
-            processes=True,
+            processes=False,  # worker threads: the rendering runs in render processes
             dashboard_address=None,
             silence_logs=logging.ERROR,
         )
@@ -353,7 +398,68 @@ def _connect(executor: Any, jobs: int) -> tuple[Any, Callable[[], None]]:
             hint=f"start it (dask scheduler), or check --scheduler, 'scheduler' in "
             f"briefing.toml and ${ENV_ADDRESS}",
         ) from None
+    client.register_plugin(RenderProcesses(warm))
     return client, client.close
+
+
+class Connection:
+    """A connection to a Dask cluster, made in the background: a build opens it before it
+    reads its articles, so that a ``LocalCluster`` (about a second to start, its render
+    processes as long again) or a remote scheduler is ready when the tasks are.
+
+    A context manager: leaving it closes what it opened (after waiting for it to open).
+
+    :param executor: a ``distributed.Client`` (used as it is), a scheduler address, or
+        ``local`` (a ``LocalCluster`` of ``jobs`` single-threaded worker processes).
+    :param warm: the build renders PDFs (render processes load that engine at once).
+    """
+
+    def __init__(self, executor: Any, *, jobs: int, warm: bool) -> None:
+        self._opened: tuple[Any, Callable[[], None]] | None = None
+        self._error: BaseException | None = None
+        self._local: list[_RenderProcess] = []
+        if executor == "local":  # its workers are threads of this process: start now
+            self._local = start_spares("local", jobs, warm)
+        self._thread = threading.Thread(
+            target=self._open, args=(executor, jobs, warm), name="briefing-dask", daemon=True
+        )
+        self._thread.start()
+
+    def _open(self, executor: Any, jobs: int, warm: bool) -> None:
+        try:
+            self._opened = _connect(executor, jobs, warm)
+        except BaseException as exc:  # raised where the client is asked for
+            self._error = exc
+
+    def client(self) -> Any:
+        """The client, once connected.
+
+        :raises OutputError: when Dask is not installed or the scheduler cannot be reached.
+        """
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._opened is not None
+        return self._opened[0]
+
+    def close(self) -> None:
+        """Close what was opened (and stop the render processes of ``local``)."""
+        self._thread.join()
+        if self._opened is not None:
+            self._opened[1]()
+            self._opened = None
+        if self._local:
+            with _SPARES_LOCK:
+                _THREADS.pop("local", None)
+        for process in self._local:
+            process.stop()
+        self._local = []
+
+    def __enter__(self) -> Connection:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def execute_on_cluster(
@@ -366,12 +472,26 @@ def execute_on_cluster(
 ) -> None:
     """Run every task on a Dask cluster, calling ``on_done`` here as each one finishes.
 
-    :param executor: a ``distributed.Client``, a scheduler address, or ``local`` (a
-        ``LocalCluster`` of ``jobs`` single-threaded worker processes, for this build).
+    :param executor: a :class:`Connection` (left open), or what opens one for this call:
+        a ``distributed.Client``, a scheduler address, or ``local`` (a ``LocalCluster`` of
+        ``jobs`` single-threaded worker processes).
     :raises OutputError: when Dask is not installed or the scheduler cannot be reached.
     :raises KeyboardInterrupt: after cancelling every future.
     """
-    client, close = _connect(executor, jobs)
+    if isinstance(executor, Connection):
+        _execute(specs, executor.client(), timeout=timeout, on_done=on_done)
+        return
+    with Connection(executor, jobs=jobs, warm=any(renders_pdf(s) for s in specs)) as connection:
+        _execute(specs, connection.client(), timeout=timeout, on_done=on_done)
+
+
+def _execute(
+    specs: Sequence[TaskSpec],
+    client: Any,
+    *,
+    timeout: float | None,
+    on_done: Callable[[Outcome], None],
+) -> None:
     dask: Any = importlib.import_module("distributed")
     if not client.scheduler_info().get("workers"):
         logger.warning(
@@ -419,8 +539,6 @@ def execute_on_cluster(
         with contextlib.suppress(Exception):  # a lost connection must not hide the cause
             client.cancel([*futures, *bundles.values()], force=True)
         raise
-    finally:
-        close()
 
 
 def _hold(bundle: ThemeBundle) -> ThemeBundle:

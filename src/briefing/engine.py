@@ -14,6 +14,7 @@ output folder holds exactly what its manifests list.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -437,6 +438,34 @@ def run_build(
     selected = [replace(e, options=e.options.merged(edition_given)) for e in selected]
     out = Path(out_dir) if out_dir is not None else _shown(project.output)
     env_source_date_epoch()  # a bad value is an error before any work, not per output
+    workers = run_options.jobs or os.cpu_count() or 1
+    chosen = executor or _scheduler(run_options.scheduler)
+    with _cluster(chosen, workers, selected) as cluster:
+        return _build(project, selected, run_options, out, full, isolate, progress, cluster)
+
+
+def _cluster(executor: Any, workers: int, selected: Sequence[Edition]) -> Any:
+    """A context giving the Dask connection to build on (``None``: local workers); it
+    starts connecting now, so a cluster starts while the articles are read."""
+    if executor is None:
+        return contextlib.nullcontext()
+    from briefing.distributed import Connection
+
+    warm = any("pdf" in edition.options.formats for edition in selected)
+    return Connection(executor, jobs=workers, warm=warm)
+
+
+def _build(
+    project: Project,
+    selected: Sequence[Edition],
+    run_options: BuildOptions,
+    out: Path,
+    full: bool,
+    isolate: bool,
+    progress: Progress | None,
+    cluster: Any,
+) -> BuildResult:
+    """The build of :func:`run_build`, once its editions and options are settled."""
     jobs, project_warnings = plan(project, selected, run_options.meta)
     read, errors = _read_all(jobs, run_options, project.images)
     root = OutputRoot(out)
@@ -473,15 +502,14 @@ def run_build(
             if progress and progress.on_task:
                 progress.on_task(task.label)
 
-        workers = run_options.jobs or os.cpu_count() or 1
         try:
             execute(
                 [t.spec for t in todo],
-                jobs=workers,
+                jobs=run_options.jobs or os.cpu_count() or 1,
                 timeout=run_options.timeout or None,
                 on_done=done,
                 isolate=isolate,
-                executor=executor or _scheduler(run_options.scheduler),
+                executor=cluster,
             )
         except KeyboardInterrupt:
             _write_manifests(run)
