@@ -11,8 +11,9 @@ one edition. Measured in the same run, interleaved (so a shared machine's changi
 falls on all three alike), each a fresh ``briefing build --force`` process:
 
 - the local pool, ``-j 2``;
-- ``--scheduler local -j 2``: a LocalCluster of 2 single-threaded workers that the build
-  starts and stops (its start-up is part of the time);
+- ``--scheduler local -j 2``: a LocalCluster of 2 single-threaded workers (threads of the
+  build's process, each with its render process) that the build starts and stops (its
+  start-up is part of the time);
 - ``--scheduler tcp://...``: a ``dask scheduler`` and two ``dask worker`` programs started
   beforehand and warmed by one build (a long-lived cluster, the production case).
 
