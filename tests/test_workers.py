@@ -95,3 +95,29 @@ def test_workers_come_from_a_fork_server_while_other_threads_run(
     for output in forked.built:
         twin = tmp_path / "served" / output.path.relative_to(tmp_path / "forked")
         assert twin.read_bytes() == output.path.read_bytes()
+
+
+@pytest.mark.slow
+def test_the_time_limit_never_cuts_an_import_short(tmp_path: Path) -> None:
+    """The first task of a process loads the libraries outside the article's time limit:
+    a deadline firing inside ``import weasyprint`` left ``weasyprint.text`` without its
+    package, and every later render in that process failed (KeyError: 'weasyprint')."""
+    import subprocess
+    import sys
+
+    from tests.conftest import SEED
+
+    script = f"""
+import sys
+from briefing import BuildOptions, build
+for limit in (0.05, 0.3):  # cut inside the render, not inside an import
+    cut = build({str(SEED)!r}, out_dir={str(tmp_path)!r} + '/cut',
+                options=BuildOptions(formats=('pdf', 'epub'), timeout=limit, jobs=1))
+    assert not cut.ok and 'longer than' in cut.failures[0].message, cut.failures
+    assert all(name in sys.modules for name in ('weasyprint', 'ebooklib', 'pypdf'))
+whole = build({str(SEED)!r}, out_dir={str(tmp_path)!r} + '/whole',
+              options=BuildOptions(formats=('pdf', 'epub'), jobs=1))
+assert whole.ok, whole.failures
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

@@ -115,6 +115,22 @@ def html_assets(theme: Theme, stylesheet: str = "briefing.css") -> list[str]:
     return sorted(found)
 
 
+def prepare(spec: TaskSpec, renderer: Renderer) -> None:
+    """Load the libraries ``spec`` renders with (and the PDF engine), once per process,
+    before its time limit starts: the deadline cutting an import short would leave the
+    process with half-made modules (``weasyprint.text`` without ``weasyprint``), and every
+    later render in it failing."""
+    if spec.kind == "assets":
+        return
+    import ebooklib.epub  # noqa: F401
+    import pypdf  # noqa: F401
+
+    import briefing.render.epub  # noqa: F401
+
+    if spec.kind == "compendium" or "pdf" in spec.options.formats:
+        renderer.engine  # noqa: B018
+
+
 def produce(spec: TaskSpec, renderer: Renderer) -> list[Produced]:
     """Run one task: render its files and return them (nothing is written here).
 

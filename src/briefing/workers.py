@@ -26,7 +26,7 @@ from typing import Any
 
 from briefing.errors import EXIT_INTERNAL, EXIT_OUTPUT, BriefingError, Diagnostic
 from briefing.limits import deadline
-from briefing.produce import Produced, Renderer, TaskSpec, produce
+from briefing.produce import Produced, Renderer, TaskSpec, prepare, produce
 from briefing.report import collecting
 
 __all__ = [
@@ -82,8 +82,10 @@ def run_task(index: int, spec: TaskSpec, timeout: float | None) -> Outcome:
     """Run one task within ``timeout`` seconds (0 or ``None``: no limit)."""
     source = spec.documents[0][1].meta.source if spec.kind == "article" else None
     try:
-        with collecting() as warnings, deadline(timeout, path=source):
-            produced = produce(spec, _renderer())
+        with collecting() as warnings:
+            prepare(spec, _renderer())  # not the article's time: once per process
+            with deadline(timeout, path=source):
+                produced = produce(spec, _renderer())
         return Outcome(index, tuple(produced), tuple(warnings))
     except BriefingError as exc:
         return Outcome(index, error=exc.diagnostic, exit_code=exc.exit_code)
