@@ -287,6 +287,9 @@ class _RenderProcess:
         if self._popen.poll() is None:
             self._popen.kill()
         self._popen.wait()
+        for stream in (self._popen.stdin, self._popen.stdout):
+            if stream is not None:
+                stream.close()
 
 
 def _late(index: int, spec: TaskSpec, seconds: float) -> Outcome:
