@@ -122,13 +122,14 @@ def prepare(spec: TaskSpec, renderer: Renderer) -> None:
     later render in it failing."""
     if spec.kind == "assets":
         return
-    import ebooklib.epub  # noqa: F401
-    import pypdf  # noqa: F401
+    if spec.kind == "article" and "epub" in spec.options.formats:
+        import ebooklib.epub  # noqa: F401
 
-    import briefing.render.epub  # noqa: F401
-
+        import briefing.render.epub  # noqa: F401
     if spec.kind == "compendium" or "pdf" in spec.options.formats:
         renderer.engine  # noqa: B018
+        if spec.recipients:
+            import pypdf  # noqa: F401 - it stamps the recipients' copies
 
 
 def produce(spec: TaskSpec, renderer: Renderer) -> list[Produced]:

@@ -30,6 +30,7 @@ from briefing.report import collecting
 
 __all__ = [
     "READERS",
+    "SUFFIXES",
     "LineRole",
     "explain_article",
     "read_article",
@@ -39,10 +40,17 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: Reader name -> module implementing ``parse`` and ``SUFFIXES``.
+#: Reader name -> module implementing ``parse``.
 READERS: dict[str, str] = {
     "text": "briefing.readers.text",
     "markdown": "briefing.readers.markdown",
+}
+#: File suffix -> reader name (here, so that only the reader an article needs is imported).
+SUFFIXES: dict[str, str] = {
+    ".txt": "text",
+    ".text": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
 }
 
 #: Default cap on an article's size (bytes); see ``read_article(max_bytes=...)``.
@@ -56,12 +64,8 @@ class _Parse(Protocol):
 
 
 def supported_suffixes() -> dict[str, str]:
-    """File suffix -> reader name, from each reader's ``SUFFIXES``."""
-    table: dict[str, str] = {}
-    for name, module in READERS.items():
-        for suffix in importlib.import_module(module).SUFFIXES:
-            table[suffix] = name
-    return table
+    """File suffix -> reader name (:data:`SUFFIXES`)."""
+    return dict(SUFFIXES)
 
 
 def reader_for(path: Path, fmt: str | None = None) -> str:

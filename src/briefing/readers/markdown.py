@@ -73,9 +73,6 @@ if TYPE_CHECKING:
 
 __all__ = ["CALLOUT_KINDS", "parse", "split_crossrefs"]
 
-#: Suffixes this reader claims in the registry.
-SUFFIXES = (".md", ".markdown")
-
 #: Deepest nesting of emphasis, strong and links accepted (``*_**x**_*`` is 3). Renderers
 #: and :func:`~briefing.model.plain` walk the model recursively, so a bound here keeps
 #: ~2,000 nested ``*`` from exhausting Python's stack later.

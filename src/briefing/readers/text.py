@@ -73,9 +73,6 @@ from briefing.report import warn
 
 __all__ = ["MAX_DEPTH", "WRAP_MAX", "inlines", "parse", "parse_date_text"]
 
-#: Suffixes this reader claims in the registry.
-SUFFIXES = (".txt", ".text")
-
 #: A line longer than this is a paragraph of its own, never a hard-wrapped line.
 WRAP_MAX = 100
 #: A block whose lines are all shorter than this (an address, a signature) keeps its breaks.
