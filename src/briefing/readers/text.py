@@ -107,7 +107,7 @@ _FIGURE_ATTR = re.compile(
 )
 #: An author's dotted section number (``2.1``) gives the heading's level.
 _DOTTED_NUMBER = re.compile(r"^\d{1,3}(?:\.\d{1,3})+\.?(?=\s)")
-_CAPTION_ID = re.compile(r"\s*\{#(?P<id>[^\s{}]+)\}\s*$")
+_CAPTION_ROLE = "'Table: caption' line next to the table"
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _BYLINE = re.compile(
     rf"^(?:(?:{'|'.join(keywords('by'))})\s+|(?i:{keyword_pattern('author')}){LABEL_COLON}\s*)"
@@ -997,50 +997,44 @@ class _Parser:
             rows.append(tuple(inlines(cell) for cell in cells))
             self.role(index, "table row", f"{len(cells)} cells")
             index += 1
-        caption, ident, index = self.table_caption(start, index)
+        below, index = self.table_caption(start, index)
         self.add(
             Table(
                 header=tuple(inlines(cell) for cell in header),
                 rows=tuple(rows),
                 align=align,
-                caption=caption,
-                id=ident,
                 line=start + self.offset,
             )
         )
+        if below is not None:
+            self.add(Paragraph(inlines(self.text(below)), line=below + self.offset))
         return index
 
-    def table_caption(self, start: int, end: int) -> tuple[Inlines | None, str | None, int]:
-        """A ``Table: caption {#tbl-x}`` line just above or below the table, if any."""
+    def table_caption(self, start: int, end: int) -> tuple[int | None, int]:
+        """Find a ``Table: caption {#tbl-x}`` line just above or below the table: it stays
+        a paragraph beside the table, which assembly makes its caption, as for Markdown
+        (with its id, and a warning when its number is not the one printed). Returns the
+        line below the table that is the caption, if it is, and where the table ends."""
         blocks = self.drafts[-1].blocks
         above = blocks[-1] if blocks else None
-        candidates: list[tuple[int, str]] = []
         if isinstance(above, Paragraph) and above.line - self.offset in range(start):
             between = range(above.line - self.offset + 1, start)
-            if all(not self.text(i) for i in between):
-                candidates.append((above.line - self.offset, plain(above.content)))
+            if all(not self.text(i) for i in between) and CAPTION_LINE.match(
+                plain(above.content).strip()
+            ):
+                self.role(above.line - self.offset, "table caption", _CAPTION_ROLE)
+                return None, end
         later = self.next_text(end - 1) if end < len(self.lines) else None
-        if later is not None and (self.wrapped or later == end):
-            candidates.append((later, self.text(later)))
-        for line, text in candidates:
-            match = CAPTION_LINE.match(text.strip())
-            if not match:
-                continue
-            caption = match.group("caption")
-            ident = None
-            found = _CAPTION_ID.search(caption)
-            if found:
-                ident = self.checked_id(found.group("id"), line)
-                caption = caption[: found.start()].strip()
-            self.role(line, "table caption", "'Table: caption' line next to the table")
-            if line < start:
-                blocks.pop()
-            else:
-                for blank in range(end, line):
-                    self.role(blank, "ignored", "blank line")
-                end = line + 1
-            return (inlines(caption) if caption else None), ident, end
-        return None, None, end
+        if (
+            later is not None
+            and (self.wrapped or later == end)
+            and CAPTION_LINE.match(self.text(later).strip())
+        ):
+            self.role(later, "table caption", _CAPTION_ROLE)
+            for blank in range(end, later):
+                self.role(blank, "ignored", "blank line")
+            return later, later + 1
+        return None, end
 
 
 class _Entry:
