@@ -75,7 +75,7 @@ def _free_port() -> int:
 def client() -> Iterator[Any]:
     distributed = pytest.importorskip("distributed")
     cluster = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0"
     )
     with distributed.Client(cluster, set_as_default=False) as connected:
         yield connected

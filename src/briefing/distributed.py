@@ -383,7 +383,7 @@ def _connect(executor: Any, jobs: int, warm: bool) -> tuple[Any, Callable[[], No
             n_workers=jobs,
             threads_per_worker=1,
             processes=False,  # worker threads: the rendering runs in render processes
-            dashboard_address=None,
+            dashboard_address="127.0.0.1:0",  # loopback, any free port (8787 may be taken)
             silence_logs=logging.ERROR,
         )
         client = distributed.Client(cluster, set_as_default=False)
@@ -410,16 +410,20 @@ class Connection:
     reads its articles, so that a ``LocalCluster`` (about a second to start, its render
     processes as long again) or a remote scheduler is ready when the tasks are.
 
-    A context manager: leaving it closes what it opened (after waiting for it to open).
+    A context manager: leaving it closes what it opened. A connection still being made
+    when it is closed (a no-op rebuild needed no cluster) is not waited for: it closes
+    itself once made, in the background (a process that exits first just drops it).
 
     :param executor: a ``distributed.Client`` (used as it is), a scheduler address, or
-        ``local`` (a ``LocalCluster`` of ``jobs`` single-threaded worker processes).
+        ``local`` (a ``LocalCluster`` of ``jobs`` single-threaded worker threads).
     :param warm: the build renders PDFs (render processes load that engine at once).
     """
 
     def __init__(self, executor: Any, *, jobs: int, warm: bool) -> None:
         self._opened: tuple[Any, Callable[[], None]] | None = None
         self._error: BaseException | None = None
+        self._closed = False
+        self._lock = threading.Lock()
         self._local: list[_RenderProcess] = []
         if executor == "local":  # its workers are threads of this process: start now
             self._local = start_spares("local", jobs, warm)
@@ -430,9 +434,15 @@ class Connection:
 
     def _open(self, executor: Any, jobs: int, warm: bool) -> None:
         try:
-            self._opened = _connect(executor, jobs, warm)
+            opened = _connect(executor, jobs, warm)
         except BaseException as exc:  # raised where the client is asked for
             self._error = exc
+            return
+        with self._lock:
+            if not self._closed:
+                self._opened = opened
+                return
+        opened[1]()  # closed while it was being made
 
     def client(self) -> Any:
         """The client, once connected.
@@ -447,16 +457,17 @@ class Connection:
 
     def close(self) -> None:
         """Close what was opened (and stop the render processes of ``local``)."""
-        self._thread.join()
-        if self._opened is not None:
-            self._opened[1]()
-            self._opened = None
+        for process in self._local:
+            process.stop()
         if self._local:
             with _SPARES_LOCK:
                 _THREADS.pop("local", None)
-        for process in self._local:
-            process.stop()
         self._local = []
+        with self._lock:
+            self._closed = True
+            opened, self._opened = self._opened, None
+        if opened is not None:
+            opened[1]()
 
     def __enter__(self) -> Connection:
         return self
@@ -477,7 +488,7 @@ def execute_on_cluster(
 
     :param executor: a :class:`Connection` (left open), or what opens one for this call:
         a ``distributed.Client``, a scheduler address, or ``local`` (a ``LocalCluster`` of
-        ``jobs`` single-threaded worker processes).
+        ``jobs`` single-threaded worker threads).
     :raises OutputError: when Dask is not installed or the scheduler cannot be reached.
     :raises KeyboardInterrupt: after cancelling every future.
     """
