@@ -1,5 +1,5 @@
-"""Reader for Markdown articles (CommonMark, pipe tables, footnotes, callouts), via
-markdown-it-py and mdit-py-plugins.
+"""Reader for Markdown articles (CommonMark, pipe tables, footnotes, callouts, definition
+lists), via markdown-it-py and mdit-py-plugins.
 
 Raw HTML is switched off, so ``<script>`` in an article is text, not markup. The first
 ``#`` heading is the title when it opens the article (before any text) and the front
@@ -13,7 +13,10 @@ What this reader adds beyond CommonMark:
 
 - GitHub alerts (``> [!NOTE] Title``) and Quarto callouts (``::: {.callout-tip}``) give
   :class:`~briefing.model.Callout` blocks;
-- footnotes (``[^1]``) give inline :class:`~briefing.model.Note` nodes at the call site;
+- footnotes (``[^1]``) give inline :class:`~briefing.model.Note` nodes at the call site
+  (a note called twice is one note: assembly makes the later calls repeats of the first);
+- definition lists (``Term`` then ``: Definition``, as Pandoc and PHP Markdown Extra write
+  them) give :class:`~briefing.model.DefinitionList` blocks;
 - a paragraph that is only an image (``![Caption](chart.png){#fig-x fig-alt="..."}``)
   gives a :class:`~briefing.model.Figure` (assembly resolves and embeds the image);
 - ``{#sec-x}`` on a heading sets its id; ``@sec-x``, ``@tbl-x``, ``@fig-x`` and
@@ -37,6 +40,8 @@ from briefing.model import (
     Code,
     CodeBlock,
     CrossRef,
+    DefinitionItem,
+    DefinitionList,
     Emph,
     Figure,
     Image,
@@ -222,7 +227,7 @@ class _Walker:
             elif kind == "code_inline":
                 out.append(Code(child.content))
             elif kind == "footnote_ref":
-                out.append(self.note(int(child.meta["id"]), line))
+                out.append(self.note(int(child.meta["id"]), str(child.meta["label"])))
             elif kind == "image":
                 # An image inside running text cannot be a figure: keep its words.
                 source = str(child.attrGet("src") or "")
@@ -250,10 +255,14 @@ class _Walker:
                 stack[-1][2].append(node)
         return merge_text(stack[0][2])
 
-    def note(self, ident: int, line: int) -> Inline:
-        """The :class:`Note` for footnote ``ident``: its paragraphs joined by line breaks."""
+    def note(self, ident: int, label: str) -> Inline:
+        """The :class:`Note` for footnote ``ident``: its paragraphs joined by line breaks.
+
+        Every call carries the note's text and its ``label`` as key; assembly keeps the
+        text at the first call and makes the others repeats of it.
+        """
         if ident in self.note_cache:
-            return Note(self.note_cache[ident])
+            return Note(self.note_cache[ident], key=label)
         if ident in self.note_busy or ident not in self.note_ranges:
             return Text("")  # a note calling itself: the call is dropped inside it
         self.note_busy.add(ident)
@@ -279,7 +288,7 @@ class _Walker:
             self.mark(token, "footnote", "footnote definition")
         content = strip_inlines(tuple(parts))
         self.note_cache[ident] = content
-        return Note(content)
+        return Note(content, key=label)
 
     # -- blocks ------------------------------------------------------------------------
 
@@ -356,6 +365,8 @@ class _Walker:
             return self.container(tokens, index)
         if kind == "table_open":
             return self.table(tokens, index)
+        if kind == "dl_open":
+            return self.definitions(tokens, index)
         if kind == "footnote_block_open":
             self.mark(token, "footnote", "footnote definitions")
             return [], self._close(tokens, index) + 1
@@ -454,6 +465,25 @@ class _Walker:
         if ordered:
             start_number = int(tokens[start].attrGet("start") or 1)
         return [ListBlock(tuple(items), ordered=ordered, start=start_number, line=line)], end + 1
+
+    def definitions(self, tokens: list[Token], start: int) -> tuple[list[Block], int]:
+        """A definition list: each ``dt`` (a term) with the ``dd`` blocks after it."""
+        end = self._close(tokens, start)
+        entries: list[tuple[Inlines, int, list[tuple[Block, ...]]]] = []
+        index = start + 1
+        while index < end:
+            token = tokens[index]
+            close = self._close(tokens, index)
+            if token.type == "dt_open":
+                term = strip_inlines(self.inlines(tokens[index + 1]))
+                entries.append((term, self.line(token), []))
+                self.mark(token, "definition", "a term of a definition list")
+            elif token.type == "dd_open" and entries:
+                entries[-1][2].append(tuple(self.blocks(tokens, index + 1, close)))
+                self.mark(token, "definition", "': ' definition of the term above")
+            index = close + 1
+        items = tuple(DefinitionItem(term, tuple(d), line=line) for term, line, d in entries)
+        return [DefinitionList(items, line=self.line(tokens[start]))], end + 1
 
     def quote(self, tokens: list[Token], start: int) -> tuple[list[Block], int]:
         end = self._close(tokens, start)
@@ -705,6 +735,11 @@ def _block_text(block: Block) -> str:
         )
     if isinstance(block, Quote | Callout):
         return " ".join(_block_text(b) for b in block.blocks)
+    if isinstance(block, DefinitionList):
+        return " ".join(
+            plain(item.term) + "".join(" " + _block_text(b) for d in item.definitions for b in d)
+            for item in block.items
+        )
     if isinstance(block, Paragraph):
         return plain(block.content)
     if isinstance(block, CodeBlock):
@@ -720,11 +755,13 @@ def _block_text(block: Block) -> str:
 def _parser() -> Any:
     from markdown_it import MarkdownIt
     from mdit_py_plugins.container import container_plugin
+    from mdit_py_plugins.deflist import deflist_plugin
     from mdit_py_plugins.footnote import footnote_plugin
 
     parser = MarkdownIt("commonmark", {"html": False}).enable("table")
     parser.use(footnote_plugin, inline=False, move_to_end=True, always_match_refs=False)
     parser.use(container_plugin, name="div", validate=lambda params, *_: True)
+    parser.use(deflist_plugin)
     return parser
 
 
