@@ -185,6 +185,18 @@ class _Walker:
                         index + self.offset, role, reason, self.lines[index]
                     )
 
+    def mark_first(
+        self, token: Token, role: str, reason: str, markers: tuple[str, ...] = ("",)
+    ) -> None:
+        """Give the first line of ``token`` that starts with one of ``markers`` a role; its
+        other lines keep their own."""
+        if not token.map:
+            return
+        for index in range(token.map[0], min(max(token.map[1], token.map[0] + 1), len(self.lines))):
+            if self.lines[index].lstrip().startswith(markers):
+                self.roles[index] = LineRole(index + self.offset, role, reason, self.lines[index])
+                return
+
     def warn(self, message: str, line: int, hint: str) -> None:
         warn(Diagnostic(message, self.path, line, hint))
 
@@ -477,10 +489,12 @@ class _Walker:
             if token.type == "dt_open":
                 term = strip_inlines(self.inlines(tokens[index + 1]))
                 entries.append((term, self.line(token), []))
-                self.mark(token, "definition", "a term of a definition list")
+                self.mark_first(token, "definition", "a term of a definition list")
             elif token.type == "dd_open" and entries:
                 entries[-1][2].append(tuple(self.blocks(tokens, index + 1, close)))
-                self.mark(token, "definition", "': ' definition of the term above")
+                # (markdown-it's map of a later definition may start at its term's line)
+                why = "': ' definition of the term above"
+                self.mark_first(token, "definition", why, (":", "~"))
             index = close + 1
         items = tuple(DefinitionItem(term, tuple(d), line=line) for term, line, d in entries)
         return [DefinitionList(items, line=self.line(tokens[start]))], end + 1
