@@ -306,3 +306,21 @@ def test_the_glossary_brief_builds_valid_findable_outputs(tmp_path: Path) -> Non
         for dt in root.iterfind(".//x:dt", XHTML)
     ]
     assert terms == [plain(item.term) for item in glossary.items]
+
+
+def test_a_definition_line_inside_a_paragraph_is_a_warning(tmp_path: Path) -> None:
+    article = tmp_path / "brief.md"
+    article.write_text(
+        "---\ntitle: Notes\n---\n\nLede.\n\n"
+        "> [!NOTE]\n> Term in a callout\n> : Its definition.\n\n"
+        "Two lines\nof a term\n: A definition.\n\n"
+        "Term\n\n: A definition after a blank line.\n"
+    )
+    with collecting() as warnings:
+        document = read_article(article)
+    assert [(w.line, w.message) for w in warnings] == [
+        (9, "this ': ' line is read as part of the paragraph above, not as a definition"),
+        (13, "this ': ' line is read as part of the paragraph above, not as a definition"),
+    ]
+    (glossary,) = [b for b in document.all_blocks() if isinstance(b, DefinitionList)]
+    assert [plain(item.term) for item in glossary.items] == ["Term"]

@@ -106,6 +106,8 @@ _REFUSED_IMAGE = re.compile(
 #: A caption line that GFM would read as one more table row.
 _CAPTION_ROW = re.compile(r"^\s*(?:\*\*)?" + CAPTION_HEAD.pattern.removeprefix("^"), re.IGNORECASE)
 _UNDEFINED_NOTE = re.compile(r"\[\^(?P<label>[^\]\s]+)\]")
+#: A ``: Definition`` line inside a paragraph: its term was not a line of its own.
+_LOST_DEFINITION = re.compile(r"\n[ \t]*[:~][ \t]+\S")
 
 
 class _TooDeep(Exception):
@@ -402,9 +404,22 @@ class _Walker:
             return role, "paragraph with hard line breaks"
         return role, "paragraph"
 
+    def lost_definition(self, inline: Token, line: int) -> None:
+        """Warn when a ``: Definition`` line was read as part of a paragraph (its term is
+        not one line with a blank line above it), which would run term and definition
+        together without a word."""
+        match = _LOST_DEFINITION.search(inline.content)
+        if match:
+            self.warn(
+                "this ': ' line is read as part of the paragraph above, not as a definition",
+                line + inline.content.count("\n", 0, match.start()) + 1,
+                "put the term alone on the line above the ': ' line, after a blank line",
+            )
+
     def paragraph(self, inline: Token, token: Token) -> Block:
         parts = _figure_parts(inline)
         line = self.line(token)
+        self.lost_definition(inline, line)
         if parts is None:
             refused = _REFUSED_IMAGE.fullmatch(inline.content.strip())
             if refused and all(c.type == "text" for c in inline.children or []):
@@ -526,6 +541,7 @@ class _Walker:
             return None
         kind = match.group("kind").lower()
         line = self.line(tokens[index])
+        self.lost_definition(inline, line)
         if kind not in CALLOUT_KINDS:
             self.warn(
                 f"'[!{match.group('kind')}]' is not a known alert; shown as a note",
