@@ -33,6 +33,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).parent.parent
 BRIEFS = {
     "real-brief": FIXTURES / "real-brief.md",
+    "glossary-brief": FIXTURES / "glossary-brief.md",
     "arctic-shipping": FIXTURES / "arctic-shipping.txt",
     "alaska-talks": ROOT / "sources" / "alaska-talks.txt",
     "alaska-talks-wrapped": FIXTURES / "alaska-talks-wrapped.txt",
@@ -89,7 +90,7 @@ SYNTAX = [
 ]
 
 
-@pytest.mark.parametrize("name", ["real-brief", "arctic-shipping"])
+@pytest.mark.parametrize("name", ["real-brief", "glossary-brief", "arctic-shipping"])
 def test_no_syntax_is_left_in_the_text(built: dict[str, tuple[Path, Path]], name: str) -> None:
     pdf, epub = built[name]
     for text in (pdf_text(pdf), epub_text(epub)):

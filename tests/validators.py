@@ -78,9 +78,11 @@ def squeeze(text: str) -> str:
 
 
 def source_pieces(document: Any) -> list[tuple[str, str]]:
-    """``(kind, text)`` of every heading, paragraph, list item, cell, note and figure caption
-    of a document model, as plain text."""
+    """``(kind, text)`` of every heading, paragraph, list item, cell, note, figure caption
+    and defined term of a document model, as plain text (a definition's blocks are
+    paragraphs and lists of their own)."""
     from briefing.model import (
+        DefinitionList,
         Figure,
         ListBlock,
         Note,
@@ -103,6 +105,7 @@ def source_pieces(document: Any) -> list[tuple[str, str]]:
                 Takeaways: "takeaway",
                 Table: "cell",
                 Figure: "figure caption",
+                DefinitionList: "term",
             }.get(type(block))
             for content in block_inlines(block):
                 if kind:

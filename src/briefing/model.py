@@ -23,6 +23,8 @@ __all__ = [
     "Code",
     "CodeBlock",
     "CrossRef",
+    "DefinitionItem",
+    "DefinitionList",
     "Document",
     "Emph",
     "Figure",
@@ -100,10 +102,17 @@ class Note:
 
     The PDF sets it at the foot of the page of its call; the EPUB as an EPUB 3 footnote
     with a back-link. Paragraphs of a long note are joined with :class:`LineBreak`.
+
+    A note called more than once (``[^a]`` twice) is one note: ``key`` is the author's
+    label, and assembly gives every later call with the same key the first call's
+    ``number``, ``repeat=True`` and no content of its own, so renderers print the call
+    (the same number, linked to the same note) and the text once, at its first call.
     """
 
     content: Inlines
     number: int = 0
+    repeat: bool = False
+    key: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,8 +322,28 @@ class Figure:
         return f"Figure {self.number} — {caption}" if caption else f"Figure {self.number}"
 
 
+@dataclass(frozen=True, slots=True)
+class DefinitionItem:
+    """One term of a definition list and its definitions (one or more), each a run of
+    blocks (paragraphs, lists, code)."""
+
+    term: Inlines
+    definitions: tuple[tuple[Block, ...], ...]
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class DefinitionList:
+    """A definition list (a glossary): ``Term`` then ``: Definition`` lines in Markdown."""
+
+    items: tuple[DefinitionItem, ...]
+    line: int = field(default=0, compare=False)
+    type: Literal["definitions"] = field(default="definitions", init=False, repr=False)
+
+
 Block: TypeAlias = (
     "Paragraph | Takeaways | ListBlock | Table | Quote | CodeBlock | Callout | Figure"
+    " | DefinitionList"
 )
 
 
@@ -398,7 +427,8 @@ class Document:
             yield from section.blocks
 
     def all_blocks(self) -> Iterator[Block]:
-        """Every block, nested ones included (inside lists, quotes and callouts)."""
+        """Every block, nested ones included (inside lists, quotes, callouts and
+        definitions)."""
         for section in self.sections:
             yield from nested_blocks(section.blocks)
 
@@ -434,6 +464,10 @@ def nested_blocks(blocks: tuple[Block, ...]) -> Iterator[Block]:
                 yield from nested_blocks(item.blocks)
         elif isinstance(block, Quote | Callout):
             yield from nested_blocks(block.blocks)
+        elif isinstance(block, DefinitionList):
+            for entry in block.items:
+                for definition in entry.definitions:
+                    yield from nested_blocks(definition)
 
 
 def block_inlines(block: Block) -> Iterator[Inlines]:
@@ -457,3 +491,6 @@ def block_inlines(block: Block) -> Iterator[Inlines]:
             yield block.title
     elif isinstance(block, Figure):
         yield block.caption
+    elif isinstance(block, DefinitionList):
+        for entry in block.items:
+            yield entry.term

@@ -17,6 +17,7 @@ from briefing.model import (
     Code,
     CodeBlock,
     CrossRef,
+    DefinitionList,
     Document,
     Emph,
     Figure,
@@ -54,6 +55,8 @@ def _inlines(content: Inlines) -> list[dict[str, Any]]:
             )
         elif isinstance(node, LineBreak):
             result.append({"type": "break"})
+        elif isinstance(node, Note) and node.repeat:
+            result.append({"type": "note", "number": node.number, "repeat": True})
         elif isinstance(node, Note):
             result.append(
                 {"type": "note", "number": node.number, "inlines": _inlines(node.content)}
@@ -116,6 +119,18 @@ def _block(block: Block) -> dict[str, Any]:
                     "text": plain(item.content),
                     "inlines": _inlines(item.content),
                     "blocks": [_block(inner) for inner in item.blocks],
+                }
+                for item in block.items
+            ],
+        }
+    if isinstance(block, DefinitionList):
+        return {
+            "type": "definitions",
+            "items": [
+                {
+                    "term": plain(item.term),
+                    "inlines": _inlines(item.term),
+                    "definitions": [[_block(inner) for inner in d] for d in item.definitions],
                 }
                 for item in block.items
             ],

@@ -24,6 +24,7 @@ from briefing.model import (
     Callout,
     Cell,
     CrossRef,
+    DefinitionList,
     Emph,
     Figure,
     Inline,
@@ -483,6 +484,8 @@ class _Numbers:
         self.tables = 0
         self.figures = 0
         self.notes = 0
+        #: note key -> the number of its first call
+        self.note_keys: dict[str, int] = {}
         #: id -> (kind, number) of every section, table and figure
         self.targets: dict[str, tuple[str, str]] = {}
         #: section id -> heading, for references to unnumbered sections
@@ -541,6 +544,12 @@ class _Numbers:
                 )
             elif isinstance(block, Quote | Callout):
                 block = replace(block, blocks=tuple(self.blocks(block.blocks)))
+            elif isinstance(block, DefinitionList):
+                entries = []
+                for entry in block.items:
+                    definitions = tuple(tuple(self.blocks(d)) for d in entry.definitions)
+                    entries.append(replace(entry, definitions=definitions))
+                block = replace(block, items=tuple(entries))
             result.append(block)
         return result
 
@@ -582,17 +591,37 @@ class _Numbers:
                 block = replace(block, title=title, blocks=tuple(self.references(block.blocks)))
             elif isinstance(block, Figure):
                 block = replace(block, caption=self.inlines(block.caption, line))
+            elif isinstance(block, DefinitionList):
+                block = replace(
+                    block,
+                    items=tuple(
+                        replace(
+                            item,
+                            term=self.inlines(item.term, item.line or line),
+                            definitions=tuple(tuple(self.references(d)) for d in item.definitions),
+                        )
+                        for item in block.items
+                    ),
+                )
             result.append(block)
         return result
+
+    def note(self, node: Note, line: int) -> Note:
+        """A note numbered in reading order; a later call of the same key is a repeat of
+        the first call (its number, no text of its own)."""
+        if node.key is not None and node.key in self.note_keys:
+            return Note((), number=self.note_keys[node.key], repeat=True, key=node.key)
+        self.notes += 1
+        if node.key is not None:
+            self.note_keys[node.key] = self.notes
+        return Note(self.inlines(node.content, line), number=self.notes, key=node.key)
 
     def inlines(self, content: Inlines, line: int) -> Inlines:
         """Number notes, fill in cross-references, unwrap links to missing anchors."""
         result: list[Inline] = []
         for node in content:
             if isinstance(node, Note):
-                self.notes += 1
-                number = self.notes
-                result.append(Note(self.inlines(node.content, line), number=number))
+                result.append(self.note(node, line))
             elif isinstance(node, CrossRef):
                 target = self.targets.get(node.target)
                 if target is None or target[0] != node.kind:

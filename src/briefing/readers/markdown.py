@@ -1,5 +1,5 @@
-"""Reader for Markdown articles (CommonMark, pipe tables, footnotes, callouts), via
-markdown-it-py and mdit-py-plugins.
+"""Reader for Markdown articles (CommonMark, pipe tables, footnotes, callouts, definition
+lists), via markdown-it-py and mdit-py-plugins.
 
 Raw HTML is switched off, so ``<script>`` in an article is text, not markup. The first
 ``#`` heading is the title when it opens the article (before any text) and the front
@@ -13,7 +13,10 @@ What this reader adds beyond CommonMark:
 
 - GitHub alerts (``> [!NOTE] Title``) and Quarto callouts (``::: {.callout-tip}``) give
   :class:`~briefing.model.Callout` blocks;
-- footnotes (``[^1]``) give inline :class:`~briefing.model.Note` nodes at the call site;
+- footnotes (``[^1]``) give inline :class:`~briefing.model.Note` nodes at the call site
+  (a note called twice is one note: assembly makes the later calls repeats of the first);
+- definition lists (``Term`` then ``: Definition``, as Pandoc and PHP Markdown Extra write
+  them) give :class:`~briefing.model.DefinitionList` blocks;
 - a paragraph that is only an image (``![Caption](chart.png){#fig-x fig-alt="..."}``)
   gives a :class:`~briefing.model.Figure` (assembly resolves and embeds the image);
 - ``{#sec-x}`` on a heading sets its id; ``@sec-x``, ``@tbl-x``, ``@fig-x`` and
@@ -37,6 +40,8 @@ from briefing.model import (
     Code,
     CodeBlock,
     CrossRef,
+    DefinitionItem,
+    DefinitionList,
     Emph,
     Figure,
     Image,
@@ -98,6 +103,8 @@ _REFUSED_IMAGE = re.compile(
 #: A caption line that GFM would read as one more table row.
 _CAPTION_ROW = re.compile(r"^\s*(?:\*\*)?" + CAPTION_HEAD.pattern.removeprefix("^"), re.IGNORECASE)
 _UNDEFINED_NOTE = re.compile(r"\[\^(?P<label>[^\]\s]+)\]")
+#: A ``: Definition`` line inside a paragraph: its term was not a line of its own.
+_LOST_DEFINITION = re.compile(r"\n[ \t]*[:~][ \t]+\S")
 
 
 class _TooDeep(Exception):
@@ -177,6 +184,18 @@ class _Walker:
                         index + self.offset, role, reason, self.lines[index]
                     )
 
+    def mark_first(
+        self, token: Token, role: str, reason: str, markers: tuple[str, ...] = ("",)
+    ) -> None:
+        """Give the first line of ``token`` that starts with one of ``markers`` a role; its
+        other lines keep their own."""
+        if not token.map:
+            return
+        for index in range(token.map[0], min(max(token.map[1], token.map[0] + 1), len(self.lines))):
+            if self.lines[index].lstrip().startswith(markers):
+                self.roles[index] = LineRole(index + self.offset, role, reason, self.lines[index])
+                return
+
     def warn(self, message: str, line: int, hint: str) -> None:
         warn(Diagnostic(message, self.path, line, hint))
 
@@ -219,7 +238,7 @@ class _Walker:
             elif kind == "code_inline":
                 out.append(Code(child.content))
             elif kind == "footnote_ref":
-                out.append(self.note(int(child.meta["id"]), line))
+                out.append(self.note(int(child.meta["id"]), str(child.meta["label"])))
             elif kind == "image":
                 # An image inside running text cannot be a figure: keep its words.
                 source = str(child.attrGet("src") or "")
@@ -247,10 +266,14 @@ class _Walker:
                 stack[-1][2].append(node)
         return merge_text(stack[0][2])
 
-    def note(self, ident: int, line: int) -> Inline:
-        """The :class:`Note` for footnote ``ident``: its paragraphs joined by line breaks."""
+    def note(self, ident: int, label: str) -> Inline:
+        """The :class:`Note` for footnote ``ident``: its paragraphs joined by line breaks.
+
+        Every call carries the note's text and its ``label`` as key; assembly keeps the
+        text at the first call and makes the others repeats of it.
+        """
         if ident in self.note_cache:
-            return Note(self.note_cache[ident])
+            return Note(self.note_cache[ident], key=label)
         if ident in self.note_busy or ident not in self.note_ranges:
             return Text("")  # a note calling itself: the call is dropped inside it
         self.note_busy.add(ident)
@@ -276,7 +299,7 @@ class _Walker:
             self.mark(token, "footnote", "footnote definition")
         content = strip_inlines(tuple(parts))
         self.note_cache[ident] = content
-        return Note(content)
+        return Note(content, key=label)
 
     # -- blocks ------------------------------------------------------------------------
 
@@ -353,6 +376,8 @@ class _Walker:
             return self.container(tokens, index)
         if kind == "table_open":
             return self.table(tokens, index)
+        if kind == "dl_open":
+            return self.definitions(tokens, index)
         if kind == "footnote_block_open":
             self.mark(token, "footnote", "footnote definitions")
             return [], self._close(tokens, index) + 1
@@ -376,9 +401,22 @@ class _Walker:
             return role, "paragraph with hard line breaks"
         return role, "paragraph"
 
+    def lost_definition(self, inline: Token, line: int) -> None:
+        """Warn when a ``: Definition`` line was read as part of a paragraph (its term is
+        not one line with a blank line above it), which would run term and definition
+        together without a word."""
+        match = _LOST_DEFINITION.search(inline.content)
+        if match:
+            self.warn(
+                "this ': ' line is read as part of the paragraph above, not as a definition",
+                line + inline.content.count("\n", 0, match.start()) + 1,
+                "put the term alone on the line above the ': ' line, after a blank line",
+            )
+
     def paragraph(self, inline: Token, token: Token) -> Block:
         parts = _figure_parts(inline)
         line = self.line(token)
+        self.lost_definition(inline, line)
         if parts is None:
             refused = _REFUSED_IMAGE.fullmatch(inline.content.strip())
             if refused and all(c.type == "text" for c in inline.children or []):
@@ -452,6 +490,27 @@ class _Walker:
             start_number = int(tokens[start].attrGet("start") or 1)
         return [ListBlock(tuple(items), ordered=ordered, start=start_number, line=line)], end + 1
 
+    def definitions(self, tokens: list[Token], start: int) -> tuple[list[Block], int]:
+        """A definition list: each ``dt`` (a term) with the ``dd`` blocks after it."""
+        end = self._close(tokens, start)
+        entries: list[tuple[Inlines, int, list[tuple[Block, ...]]]] = []
+        index = start + 1
+        while index < end:
+            token = tokens[index]
+            close = self._close(tokens, index)
+            if token.type == "dt_open":
+                term = strip_inlines(self.inlines(tokens[index + 1]))
+                entries.append((term, self.line(token), []))
+                self.mark_first(token, "definition", "a term of a definition list")
+            elif token.type == "dd_open" and entries:
+                entries[-1][2].append(tuple(self.blocks(tokens, index + 1, close)))
+                # (markdown-it's map of a later definition may start at its term's line)
+                why = "': ' definition of the term above"
+                self.mark_first(token, "definition", why, (":", "~"))
+            index = close + 1
+        items = tuple(DefinitionItem(term, tuple(d), line=line) for term, line, d in entries)
+        return [DefinitionList(items, line=self.line(tokens[start]))], end + 1
+
     def quote(self, tokens: list[Token], start: int) -> tuple[list[Block], int]:
         end = self._close(tokens, start)
         line = self.line(tokens[start])
@@ -479,6 +538,7 @@ class _Walker:
             return None
         kind = match.group("kind").lower()
         line = self.line(tokens[index])
+        self.lost_definition(inline, line)
         if kind not in CALLOUT_KINDS:
             self.warn(
                 f"'[!{match.group('kind')}]' is not a known alert; shown as a note",
@@ -702,6 +762,11 @@ def _block_text(block: Block) -> str:
         )
     if isinstance(block, Quote | Callout):
         return " ".join(_block_text(b) for b in block.blocks)
+    if isinstance(block, DefinitionList):
+        return " ".join(
+            plain(item.term) + "".join(" " + _block_text(b) for d in item.definitions for b in d)
+            for item in block.items
+        )
     if isinstance(block, Paragraph):
         return plain(block.content)
     if isinstance(block, CodeBlock):
@@ -717,11 +782,13 @@ def _block_text(block: Block) -> str:
 def _parser() -> Any:
     from markdown_it import MarkdownIt
     from mdit_py_plugins.container import container_plugin
+    from mdit_py_plugins.deflist import deflist_plugin
     from mdit_py_plugins.footnote import footnote_plugin
 
     parser = MarkdownIt("commonmark", {"html": False}).enable("table")
     parser.use(footnote_plugin, inline=False, move_to_end=True, always_match_refs=False)
     parser.use(container_plugin, name="div", validate=lambda params, *_: True)
+    parser.use(deflist_plugin)
     return parser
 
 

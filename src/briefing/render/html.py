@@ -189,6 +189,14 @@ def _print_link(href: str, content: Inlines, fmt: InlineFormat) -> str:
 def _note(note: Note, fmt: InlineFormat) -> str:
     """A footnote at its call: floated to the page foot in print, a noteref in an EPUB."""
     n, p = note.number, fmt.prefix
+    if note.repeat:
+        # A second call of one note: the same number, linked to the note (printed once).
+        if fmt.output == "epub":
+            href = escape(fmt.hrefs.get(f"fn-{n}", f"#fn-{n}"))
+            return (
+                f'<a epub:type="noteref" role="doc-noteref" href="{href}" class="noteref">{n}</a>'
+            )
+        return f'<a class="footnote-call" href="#{p}fn-{n}">{n}</a>'
     if fmt.output == "epub":
         return (
             f'<a epub:type="noteref" role="doc-noteref" href="#fn-{n}" id="fnref-{n}"'
@@ -294,6 +302,7 @@ def anchor_hrefs(document: Document, chapter: Mapping[str, str] | None = None) -
 
     :param chapter: for an EPUB, the file of each section (by section id): a section's
         href is its file, a table's or figure's is ``file#id``. Without it, ``#id``.
+        An EPUB also gets ``fn-N``: the note's place, for a repeated call of it.
     """
     hrefs: dict[str, str] = {}
     for section in document.sections:
@@ -302,6 +311,10 @@ def anchor_hrefs(document: Document, chapter: Mapping[str, str] | None = None) -
         for block in nested_blocks(section.blocks):
             if isinstance(block, Table | Figure) and block.id:
                 hrefs.setdefault(block.id, f"{page}#{block.id}")
+        if chapter is not None:
+            # A note's text is listed in the chapter of its first call (see section_notes).
+            for note in section_notes(section):
+                hrefs[f"fn-{note.number}"] = f"{page}#fn-{note.number}"
     return hrefs
 
 
@@ -312,7 +325,7 @@ def section_notes(section: Section) -> list[Note]:
         for block in nested_blocks(section.blocks)
         for content in block_inlines(block)
         for node in walk_inlines(content)
-        if isinstance(node, Note)
+        if isinstance(node, Note) and not node.repeat
     ]
 
 
