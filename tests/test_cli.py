@@ -55,6 +55,19 @@ def test_inspect_human(runner: CliRunner) -> None:
     assert "Table 1 — Winter supply by source, in TWh (3 columns, 3 rows)" in result.output
 
 
+@pytest.mark.parametrize(
+    "article",
+    sorted(
+        p.name
+        for p in (Path(__file__).parent / "fixtures").glob("*")
+        if p.suffix in (".md", ".txt")
+    ),
+)
+def test_inspect_describes_every_kind_of_block(runner: CliRunner, article: str) -> None:
+    result = runner.invoke(main, ["inspect", str(Path(__file__).parent / "fixtures" / article)])
+    assert result.exit_code == 0, result.output
+
+
 def test_explain(runner: CliRunner) -> None:
     result = runner.invoke(main, ["explain", str(SEED)])
     assert result.exit_code == 0

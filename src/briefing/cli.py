@@ -549,6 +549,8 @@ def _describe(block: Any) -> str:
         return f"code block of {len(block.text.splitlines())} lines"
     if block.type in ("quote", "callout"):
         return f"{block.type} of {len(block.blocks)} blocks"
+    if block.type == "definitions":
+        return f"definition list of {len(block.items)} terms"
     text = plain(block.content)
     return f"{block.type}: {text[:70]}{'…' if len(text) > 70 else ''}"
 
