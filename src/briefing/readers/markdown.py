@@ -286,13 +286,15 @@ class _Walker:
                 parts.extend(block.content)
             elif isinstance(block, CodeBlock):
                 parts.append(Code(block.text))
+            elif isinstance(block, ListBlock):  # a line per item, with its marker
+                for number, line in enumerate(_list_lines(block)):
+                    parts.extend([LineBreak(), *line] if number else line)
             else:
-                if isinstance(block, Table | Figure):
-                    self.warn(
-                        f"a {block.type} inside a footnote is shown as plain text",
-                        block.line,
-                        "move it out of the footnote into the text",
-                    )
+                self.warn(
+                    f"a {block.type} inside a footnote is shown as plain text",
+                    block.line,
+                    "move it out of the footnote into the text",
+                )
                 parts.append(Text(_block_text(block)))
         self.note_busy.discard(ident)
         for token in tokens[start:end]:
@@ -751,6 +753,30 @@ class _Walker:
             default=self.drafts[0],
         )
         target.blocks.extend(blocks)
+
+
+def _list_lines(block: ListBlock, depth: int = 0) -> list[list[Inline]]:
+    """A list inside a footnote (which holds text only) as lines: each item's marker
+    (•, ◦ below it; its number or letter when ordered) and its text; nested lists follow
+    their item, further in."""
+    lines: list[list[Inline]] = []
+    indent = "\u2003" * depth  # an em space per level
+    for number, item in enumerate(block.items, start=block.start or 1):
+        if not block.ordered:
+            marker = "•◦▪"[min(depth, 2)]
+        elif block.style == "lower-alpha" and number <= 26:
+            marker = chr(ord("a") + number - 1) + ")"
+        else:
+            marker = f"{number}."
+        lines.append([Text(f"{indent}{marker} "), *item.content])
+        for child in item.blocks:
+            if isinstance(child, ListBlock):
+                lines.extend(_list_lines(child, depth + 1))
+            elif isinstance(child, Paragraph):
+                lines.append([Text(indent + "\u2003"), *child.content])
+            else:
+                lines.append([Text(indent + "\u2003" + _block_text(child))])
+    return lines
 
 
 def _block_text(block: Block) -> str:
