@@ -399,16 +399,20 @@ def _section_ids(
 # -- tables and their captions -------------------------------------------------------
 
 
+#: Pandoc's other table caption: a paragraph starting with a colon (``: Caption {#tbl-x}``).
+_COLON_CAPTION = re.compile(r"^:(?P<number>)\s+")
+
+
 def table_caption(content: Inlines) -> tuple[Inlines, str | None, str | None] | None:
     """The caption, ``{#tbl-x}`` id and author's number of a caption paragraph next to a
-    table: ``Table: ...`` (Pandoc), ``Table 2: ...`` and the same in bold
+    table: ``Table: ...`` or ``: ...`` (Pandoc), ``Table 2: ...`` and the same in bold
     (``**Table 2: ...**`` or ``**Table 2:** ...``); ``None`` for any other paragraph."""
     nodes = list(content)
     if nodes and isinstance(nodes[0], Strong) and CAPTION_HEAD.match(plain(nodes[0].children)):
         nodes = [*nodes[0].children, *nodes[1:]]  # **Table 2: Title**, **Table 2:** Title
     if not nodes or not isinstance(nodes[0], Text):
         return None
-    head = CAPTION_HEAD.match(nodes[0].text)
+    head = CAPTION_HEAD.match(nodes[0].text) or _COLON_CAPTION.match(nodes[0].text)
     if head is None:
         return None
     nodes[0] = Text(nodes[0].text[head.end() :])
