@@ -118,7 +118,13 @@ def _load(
         end -= 1
     front, key_lines, start = split_front_matter(lines[:end], path)
     title_known = title_known or "title" in front
-    parsed = parse(lines[start:end], path=path, first_line=start + 1, title_known=title_known)
+    body = lines[start:end]
+    if parse.__module__ == READERS["markdown"]:
+        from briefing.readers.leftovers import drop_comments, warn_leftovers
+
+        body = drop_comments(body, path, start + 1)
+        warn_leftovers(body, path, start + 1)
+    parsed = parse(body, path=path, first_line=start + 1, title_known=title_known)
     parsed.roles.extend(
         LineRole(number + 1, "ignored", "trailing blank line", lines[number])
         for number in range(end, len(lines))

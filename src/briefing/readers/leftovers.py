@@ -1,0 +1,217 @@
+"""Markdown that other tools read and briefing does not, found in the source lines.
+
+Two jobs, both before and beside the Markdown reader:
+
+- :func:`drop_comments` removes HTML comments (``<!-- ... -->``), which authors use for
+  internal notes ("minister not yet briefed"): Pandoc drops them from a PDF, and printing
+  them would publish what was meant to stay inside. Code is left alone.
+- :func:`warn_leftovers` says, once per kind with its first line and how many places, when
+  the text holds syntax of Pandoc, GitHub, Quarto or MkDocs that this reader does not read
+  (grid tables, maths, citations, sub- and superscript, raw HTML, ...), so that nothing is
+  printed as written, or run together, without a word (``--strict`` makes these errors).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from briefing.errors import Diagnostic
+from briefing.report import warn
+
+__all__ = ["drop_comments", "warn_leftovers"]
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_CODE_SPAN = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)")
+_OPEN, _CLOSE = "<!--", "-->"
+
+
+def _code_spans(line: str) -> list[tuple[int, int]]:
+    return [match.span() for match in _CODE_SPAN.finditer(line)]
+
+
+def _outside(spans: list[tuple[int, int]], index: int) -> bool:
+    return all(not start <= index < end for start, end in spans)
+
+
+def _find(line: str, needle: str, start: int, spans: list[tuple[int, int]]) -> int:
+    index = line.find(needle, start)
+    while index != -1 and not _outside(spans, index):
+        index = line.find(needle, index + 1)
+    return index
+
+
+def _fenced(lines: list[str]) -> list[bool]:
+    """For each line, whether it is inside (or is a fence of) a fenced code block."""
+    inside: list[bool] = []
+    fence = ""
+    for line in lines:
+        match = _FENCE.match(line)
+        marks = match.group(1) if match else ""
+        rest = line.strip()[len(marks) :]
+        if fence:
+            inside.append(True)
+            if marks[:1] == fence[0] and len(marks) >= len(fence) and not rest.strip():
+                fence = ""  # the closing fence
+        elif marks and not (marks[0] == "`" and "`" in rest):  # (`` `code` `` is no fence)
+            fence = marks
+            inside.append(True)
+        else:
+            inside.append(False)
+    return inside
+
+
+def drop_comments(lines: list[str], path: Path, first_line: int = 1) -> list[str]:
+    """``lines`` without their HTML comments (outside code); a line that held only a
+    comment becomes blank. A comment that is never closed is left, with a warning."""
+    fenced = _fenced(lines)
+    result: list[str] = []
+    opened: int | None = None  # the line where the comment being read began
+    for number, line in enumerate(lines):
+        if opened is None and fenced[number]:
+            result.append(line)
+            continue
+        spans = _code_spans(line)
+        kept: list[str] = []
+        column = 0
+        while True:
+            if opened is None:
+                start = _find(line, _OPEN, column, spans)
+                if start == -1:
+                    kept.append(line[column:])
+                    break
+                kept.append(line[column:start])
+                opened, column = number, start + len(_OPEN)
+            end = line.find(_CLOSE, column)
+            if end == -1:
+                break
+            opened, column = None, end + len(_CLOSE)
+        text = ""
+        for part in kept:  # "rise <!-- x --> every": one space where the comment was
+            text += part.lstrip() if text[-1:].isspace() and part[:1].isspace() else part
+        result.append(text if text.strip() or not line.strip() else "")
+    if opened is not None:
+        warn(
+            Diagnostic(
+                "an HTML comment is never closed: it and the rest of the article are "
+                "shown as written",
+                path,
+                first_line + opened,
+                "close it with -->",
+            )
+        )
+        return list(lines)
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class _Leftover:
+    """A kind of syntax this reader does not read: how to spot it on a line, what to say."""
+
+    pattern: re.Pattern[str]
+    what: str
+    hint: str
+
+
+_LEFTOVERS = (
+    _Leftover(
+        re.compile(r"^\s*\+(?:[-=:]{3,}\+)+\s*$"),
+        "a Pandoc grid table is not read as a table: it is printed as text",
+        "make it a pipe table (| a | b | with a |---|---| line)",
+    ),
+    _Leftover(
+        re.compile(r"^\s*-{3,}(?:[ \t]+-{3,})+\s*$"),
+        "a Pandoc simple or multiline table is not read as a table: its rows are run "
+        "together, and a row above a dashed line becomes a heading",
+        "make it a pipe table (| a | b | with a |---|---| line)",
+    ),
+    _Leftover(
+        re.compile(r"^\s*\$\$|\\begin\{(?:equation|align|gather|math)\*?\}"),
+        "display maths is printed as TeX source",
+        "write the formula in words, or as a figure (an image)",
+    ),
+    _Leftover(
+        re.compile(r"(?<![\\$\w])\$(?=[^\s$\d])[^$\n]*?[^\s\\$]\$(?![\d$\w])"),
+        "inline maths ($...$) is printed as TeX source",
+        "write it in words or with Unicode characters (x², ≤, π)",
+    ),
+    _Leftover(
+        re.compile(r"\[-?@(?!(?:sec|tbl|fig)-)[\w][\w:.#$%&+?<>~/-]*[^\]]*\]"),
+        "citations ([@key]) are printed as written: there is no bibliography",
+        "write the reference in the text or as a footnote",
+    ),
+    _Leftover(
+        re.compile(r"\^\[[^\]]+\]"),
+        "inline footnotes (^[...]) are printed as written",
+        "write a footnote call [^1] and its text [^1]: ... below the paragraph",
+    ),
+    _Leftover(
+        re.compile(r"~~(?=\S)[^~\n]+?(?<=\S)~~"),
+        "strikethrough (~~...~~) is printed as written",
+        "remove the struck text, or say in words that it was removed",
+    ),
+    _Leftover(
+        re.compile(r"(?<!~)~(?=[^\s~])[^\s~]+~(?!~)|(?<!\^)\^(?=[^\s^\[])[^\s^]+\^(?!\^)"),
+        "subscript (H~2~O) and superscript (10^6^) are printed as written",
+        "use Unicode characters (H₂O, 10⁶) or words",
+    ),
+    _Leftover(
+        re.compile(r"^\s*(?:[ivxlc]{1,6}[.)]|\([ivxlc]{1,6}\)|#[.)]|\(@\w*\))\s+\S"),
+        "roman-numbered (i., ii.) and Pandoc example (#., (@)) lists are not read as lists: "
+        "their items run together",
+        "number the items 1. 2. 3. (or a) b) c)); the numbers print as the theme sets them",
+    ),
+    _Leftover(
+        re.compile(r"^\s*[-*+]\s+\[[ xX]\]\s"),
+        "task list boxes ([ ] and [x]) are printed as written",
+        "say the state in words (done, open)",
+    ),
+    _Leftover(
+        re.compile(r"^\|(?:\s|$)(?!.*\|)"),
+        "line blocks (lines starting with '| ') are run together into one line",
+        "end each line with a backslash (\\) for a line break",
+    ),
+    _Leftover(
+        re.compile(r"\{\{<\s*[\w-]+.*?>\}\}|\{\{%\s*[\w-]+.*?%\}\}"),
+        "Quarto and Hugo shortcodes ({{< ... >}}) are printed as written",
+        "remove them (page breaks are made by the theme)",
+    ),
+    _Leftover(
+        re.compile(r"^\*\[[^\]]+\]:"),
+        "abbreviation definitions (*[EU]: ...) are printed as written",
+        "spell the abbreviation out where it is first used",
+    ),
+    _Leftover(
+        re.compile(r"^(?:!!!|\?\?\?\+?)\s+\w+|^===\s+\""),
+        'MkDocs admonitions (!!! note) and content tabs (=== "Tab") are run into the text',
+        "write a callout as a fenced div: ::: {.callout-note} ... :::",
+    ),
+    _Leftover(
+        re.compile(
+            r"</?(?:br|sup|sub|span|div|table|thead|tbody|tr|td|th|b|i|u|em|strong|p|a|img|"
+            r"font|center|small|big|kbd|mark|s|del|ins|ul|ol|li|h[1-6]|hr|details|summary)"
+            r"\b[^<>]*>",
+            re.IGNORECASE,
+        ),
+        "raw HTML is printed as text",
+        "write it in Markdown (**bold**, a pipe table, a backslash for a line break)",
+    ),
+)
+
+
+def warn_leftovers(lines: list[str], path: Path, first_line: int = 1) -> None:
+    """Warn once per kind of syntax left as text, at its first line, with a count."""
+    fenced = _fenced(lines)
+    found: dict[int, list[int]] = {}
+    for number, line in enumerate(lines):
+        if fenced[number]:
+            continue
+        text = _CODE_SPAN.sub(lambda match: " " * len(match.group(0)), line)
+        for kind, leftover in enumerate(_LEFTOVERS):
+            if leftover.pattern.search(text):
+                found.setdefault(kind, []).append(first_line + number)
+    for kind, places in sorted(found.items(), key=lambda item: item[1][0]):
+        leftover = _LEFTOVERS[kind]
+        more = f" ({len(places)} places, the first here)" if len(places) > 1 else ""
+        warn(Diagnostic(leftover.what + more, path, places[0], leftover.hint))
