@@ -531,3 +531,24 @@ def test_lettered_lists_keep_their_letters(tmp_path: Path) -> None:
         document = read_article(article)
     lists = [b for b in document.blocks() if isinstance(b, ListBlock)]
     assert [(b.style, b.start) for b in lists] == [("lower-alpha", 3), ("decimal", 1)]
+
+
+def test_a_numbered_heading_keeps_its_text_on_the_next_line(tmp_path: Path) -> None:
+    """Pasted text loses the blank line under '1. Background': it is still a heading."""
+    text = (
+        "Title Here\nBy Ann Lee\n\n1. Background\nGrid synchronisation was completed.\n\n"
+        "2. Outlook\nMore text here.\n\nSteps:\n\n1. Sign the treaty\n2. Build the line\n\n"
+        "Then:\n\n1. The first point is that the grid was synchronised\n"
+        "with the EU in February.\n2. Second.\n"
+    )
+    document, _warnings = read(tmp_path, text, name="brief.txt")
+    assert [(s.number, s.heading) for s in document.sections] == [
+        ("1", "Background"),
+        ("2", "Outlook"),
+    ]
+    blocks = document.sections[1].blocks
+    assert [b.type for b in blocks] == ["paragraph", "paragraph", "list", "paragraph", "list"]
+    assert [plain(i.content) for i in blocks[4].items] == [
+        "The first point is that the grid was synchronised with the EU in February.",
+        "Second.",
+    ]

@@ -75,6 +75,8 @@ __all__ = ["MAX_DEPTH", "WRAP_MAX", "inlines", "parse", "parse_date_text"]
 
 #: A line longer than this is a paragraph of its own, never a hard-wrapped line.
 WRAP_MAX = 100
+#: A numbered line at most this long, with a sentence right below it, is a heading.
+_SHORT_HEADING = 60
 #: A block whose lines are all shorter than this (an address, a signature) keeps its breaks.
 _SHORT_LINE = 40
 _HEADING_WORDS = 14
@@ -561,9 +563,12 @@ class _Parser:
     def numbered_heading(self, index: int) -> bool:
         """``1. Introduction`` alone between blank lines before body text is a heading
         (the author's number kept), not a one-item list; a real list has two or more items
-        or follows a line ending in ``:``."""
+        or follows a line ending in ``:``. So is a short ``1. Background`` with a sentence
+        on the very next line (pasted text loses the blank line): a list item's own
+        hard-wrapped line would go on mid-sentence, and its first line would be full."""
         text = self.text(index)
         marker = _MARKER.match(text)
+        below = self.text(index + 1) if index + 1 < len(self.lines) else ""
         if (
             self.contained
             or not self.wrapped
@@ -571,7 +576,7 @@ class _Parser:
             or not marker.group("number")
             or _heading_reason(text) is not None
             or not self.blank_before(index)
-            or (index + 1 < len(self.lines) and self.text(index + 1))
+            or (below and not self.heading_over_text(text, marker, below))
         ):
             return False
         earlier = next((i for i in range(index - 1, -1, -1) if self.text(i)), None)
@@ -583,10 +588,24 @@ class _Parser:
         self.heading(
             index,
             text,
-            "a numbered line alone between blank lines before body text: a heading with "
-            "the author's number (a list has two or more items, or follows a ':' line)",
+            "a short numbered line with a sentence right below it: a heading with the "
+            "author's number (an item's wrapped line would go on mid-sentence)"
+            if below
+            else "a numbered line alone between blank lines before body text: a heading "
+            "with the author's number (a list has two or more items, or follows a ':' line)",
         )
         return True
+
+    @staticmethod
+    def heading_over_text(text: str, marker: re.Match[str], below: str) -> bool:
+        """A numbered line that reads as a heading with its text right below it: short,
+        capitalised, and followed by a line that starts a sentence (not an item)."""
+        return (
+            len(text) <= _SHORT_HEADING
+            and marker.group("text")[:1].isupper()
+            and below[:1].isupper()
+            and _MARKER.match(below) is None
+        )
 
     def text_line(self, index: int, text: str, *, question_ok: bool = False) -> None:
         why_not = "inside a quotation" if self.contained else None
