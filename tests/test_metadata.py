@@ -36,6 +36,8 @@ def error_for(tmp_path: Path, front: str) -> InputError:
         ("date: 0999-01-01", "before the year 1000"),
         ("date: 999-01-01", "before the year 1000"),
         ("date: next Tuesday", "must be a date written as YYYY-MM-DD"),
+        ("date: 03/04/2025", "must be a date written as YYYY-MM-DD"),  # March or April?
+        ("date: today", "would change the file every day"),
         ('subtitle: "\\ud800"', "lone surrogate"),
         ('subtitle: "a\\uFFFEb"', "U+FFFE"),
         ('subtitle: "a\\x07b"', "U+0007"),
@@ -111,3 +113,16 @@ def test_check_meta_blames_the_config_line(tmp_path: Path) -> None:
     }
     with pytest.raises(InputError, match="before the year 1000"):
         check_meta({"date": dt.date(999, 1, 1)}, path=config, lines={"date": 2})
+
+
+def test_quarto_authors_and_dates_in_words_are_read(tmp_path: Path) -> None:
+    front = (
+        'date: "March 4, 2025"\nauthor:\n  - name: Ann Lee\n    affiliation: Institute X\n'
+        "  - name:\n      given: Bo\n      family: Chen\n  - name:\n      literal: UN Desk"
+    )
+    document = read(tmp_path, front)
+    assert document.meta.authors == ("Ann Lee", "Bo Chen", "UN Desk")  # type: ignore[attr-defined]
+    assert document.meta.date == dt.date(2025, 3, 4)  # type: ignore[attr-defined]
+    one = read(tmp_path, "date: 4 March 2025\nauthor:\n  name: Ann Lee")
+    assert one.meta.authors == ("Ann Lee",)  # type: ignore[attr-defined]
+    assert one.meta.date == dt.date(2025, 3, 4)  # type: ignore[attr-defined]

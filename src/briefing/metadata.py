@@ -80,6 +80,15 @@ def parse_date(value: Any) -> dt.date:
         text = value.strip()
         match = _ISO_DAY.match(text)
         if not match:
+            from briefing.readers.text import parse_date_text
+
+            written = parse_date_text(text)  # "4 March 2025", "March 4, 2025", ...
+            if written is not None:
+                return written
+            if text.lower() in ("today", "now", "last-modified"):
+                raise ValueError(
+                    f"'{text}' would change the file every day: write the date as YYYY-MM-DD"
+                )
             raise ValueError("must be a date written as YYYY-MM-DD, e.g. 2025-08-20")
         year, month, number = (int(match.group(k)) for k in ("year", "month", "day"))
         try:
@@ -93,6 +102,21 @@ def parse_date(value: Any) -> dt.date:
     if day.year < _FIRST_YEAR:
         raise ValueError(f"{day.isoformat()} is before the year {_FIRST_YEAR}")
     return day
+
+
+def _author_name(item: Any) -> Any:
+    """An author's name from Quarto's form, ``{name: ..., affiliations: ...}`` (the name
+    itself text or ``{given: ..., family: ...}`` / ``{literal: ...}``); anything else as
+    it is. Affiliations and other details are not printed."""
+    if not isinstance(item, dict) or "name" not in item:
+        return item
+    name = item["name"]
+    if isinstance(name, dict):
+        if isinstance(name.get("literal"), str):
+            return name["literal"]
+        parts = [name.get(key) for key in ("given", "family")]
+        return " ".join(part for part in parts if isinstance(part, str)) or name
+    return name
 
 
 def _clean(text: str) -> str:
@@ -120,6 +144,10 @@ def coerce_value(name: str, value: Any) -> object:
     if name == "date":
         return parse_date(value)
     if name in ("authors", "keywords"):
+        if name == "authors" and isinstance(value, dict):
+            value = [value]  # Quarto: one author as {name: ..., affiliation: ...}
+        if name == "authors" and isinstance(value, list | tuple):
+            value = [_author_name(item) for item in value]
         if isinstance(value, str):
             items = value.split("," if name == "keywords" else ";")
         elif isinstance(value, list | tuple) and all(isinstance(item, str) for item in value):
