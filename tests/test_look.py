@@ -304,3 +304,25 @@ def test_brand_palette_colour_named_after_a_role_sets_it(tmp_path: Path) -> None
     brand = load_brand(tmp_path)
     assert brand is not None
     assert dict(brand.colours) == {"navy": "#7a1f2b", "accent": "#0b6e6e"}
+
+
+@pytest.mark.slow
+def test_deep_headings_keep_the_contents_aligned(tmp_path: Path) -> None:
+    """Numbers down to "1.1.1.1.1" fit their column, every page number ends at the same
+    right edge, and no entry is pushed into another's place."""
+    article = tmp_path / "deep.md"
+    levels = "".join(f"{'#' * n} Level {n - 1}\n\nText.\n\n" for n in range(2, 7))
+    article.write_text(f"# Deep\n\n{levels}## Last\n\nText.\n", "utf-8")
+    result = CliRunner().invoke(main, ["build", str(article), "-f", "pdf", "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    pdf = tmp_path / "deep.pdf"
+    assert pdf_failures(pdf, "ua1") == []
+    page = _run("pdftotext", "-bbox", "-f", "1", "-l", "1", str(pdf), "-")
+    words = re.findall(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" [^>]*>([^<]*)<', page)
+    entries = [(float(x0), float(y0), float(x1), w) for x0, y0, x1, w in words]
+    numbers = [w for _x0, _y0, _x1, w in entries if w.startswith("1.1")]
+    assert numbers[:4] == ["1.1", "1.1.1", "1.1.1.1", "1.1.1.1.1"]  # whole, in order
+    # the page numbers of the contents (the rightmost word of each entry row) line up
+    toc_rows = sorted({round(y0) for x0, y0, _x1, w in entries if w.startswith("Level")})[:5]
+    ends = [max(x1 for _x0, y0, x1, _w in entries if round(y0) == row) for row in toc_rows]
+    assert max(ends) - min(ends) < 1.0, ends
