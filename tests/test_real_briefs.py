@@ -35,6 +35,7 @@ BRIEFS = {
     "real-brief": FIXTURES / "real-brief.md",
     "glossary-brief": FIXTURES / "glossary-brief.md",
     "arctic-shipping": FIXTURES / "arctic-shipping.txt",
+    "word-paste": FIXTURES / "word-paste.txt",
     "alaska-talks": ROOT / "sources" / "alaska-talks.txt",
     "alaska-talks-wrapped": FIXTURES / "alaska-talks-wrapped.txt",
 }

@@ -206,12 +206,13 @@ class ListItem:
 @dataclass(frozen=True, slots=True)
 class ListBlock:
     """A bulleted or numbered list; ``start`` is the first number of an ordered list and
-    ``style`` how it counts (``a)``, ``b)`` lists are ``lower-alpha``)."""
+    ``style`` how it counts (``a)``, ``b)`` lists are ``lower-alpha``, ``(i)``, ``(ii)``
+    lists ``lower-roman``)."""
 
     items: tuple[ListItem, ...]
     ordered: bool = False
     start: int = 1
-    style: Literal["decimal", "lower-alpha"] = "decimal"
+    style: Literal["decimal", "lower-alpha", "lower-roman"] = "decimal"
     line: int = field(default=0, compare=False)
     type: Literal["list"] = field(default="list", init=False, repr=False)
 

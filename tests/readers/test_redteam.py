@@ -552,3 +552,44 @@ def test_a_numbered_heading_keeps_its_text_on_the_next_line(tmp_path: Path) -> N
         "The first point is that the grid was synchronised with the EU in February.",
         "Second.",
     ]
+
+
+def test_text_pasted_from_word_keeps_its_tables_bullets_and_numerals() -> None:
+    """Tab-separated rows are a table; Word's bullets (•, o, ▪) nest by glyph; (i), (ii)
+    is a roman list whose (v) is a numeral, not a letter; 1. Background over its text is
+    a heading."""
+    from briefing.model import ListBlock, Table
+
+    with collecting() as warnings:
+        document = read_article(
+            Path(__file__).resolve().parent.parent / "fixtures" / "word-paste.txt"
+        )
+    assert [(s.number, s.heading) for s in document.sections[1:]] == [
+        ("1", "Background"),
+        ("2", "Recommendations"),
+        ("3", "Outlook"),
+    ]
+    (table,) = [b for b in document.sections[1].blocks if isinstance(b, Table)]
+    assert [plain(c) for c in table.header] == ["Country", "Share 2014", "Share 2024"]
+    assert [plain(row[0]) for row in table.rows] == ["Estonia", "Latvia", "Lithuania"]
+    bullets, roman = [b for b in document.sections[2].blocks if isinstance(b, ListBlock)]
+    assert [plain(i.content) for i in bullets.items] == [
+        "Diversify liquefied natural gas supply.",
+        "Invest in seasonal storage.",
+        "Keep the reserve capacity market open.",
+    ]
+    (sub,) = bullets.items[1].blocks
+    assert isinstance(sub, ListBlock) and plain(sub.items[0].content).startswith("Prioritise")
+    (subsub,) = sub.items[0].blocks
+    assert isinstance(subsub, ListBlock) and plain(subsub.items[0].content).startswith("Secure")
+    assert roman.ordered and roman.style == "lower-roman" and len(roman.items) == 3
+    assert not warnings
+
+
+def test_a_roman_list_counts_past_v_and_a_letter_list_past_i(tmp_path: Path) -> None:
+    items = "".join(f"({n}) item {n}\n" for n in ("i", "ii", "iii", "iv", "v", "vi"))
+    letters = "".join(f"{c}) thing {c}\n" for c in "abcdefghij")
+    text = f"Title\n\nBy A. Writer\n\nSteps:\n\n{items}\nAnd:\n\n{letters}\nEnd of the text here.\n"
+    document, _warnings = read(tmp_path, text, name="steps.txt")
+    lists = [b for s in document.sections for b in s.blocks if b.type == "list"]
+    assert [(b.style, len(b.items)) for b in lists] == [("lower-roman", 6), ("lower-alpha", 10)]

@@ -766,6 +766,10 @@ def _list_lines(block: ListBlock, depth: int = 0) -> list[list[Inline]]:
             marker = "•◦▪"[min(depth, 2)]
         elif block.style == "lower-alpha" and number <= 26:
             marker = chr(ord("a") + number - 1) + ")"
+        elif block.style == "lower-roman" and number < 40:
+            tens, units = divmod(number, 10)
+            ones = ["", "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix"][units]
+            marker = f"({'x' * tens}{ones})"
         else:
             marker = f"{number}."
         lines.append([Text(f"{indent}{marker} "), *item.content])

@@ -85,10 +85,15 @@ _HEADER_LINES = 6
 #: Deepest nesting of lists and quotations accepted (renderers recurse into them).
 MAX_DEPTH = 32
 
+_ROMAN = r"(?=[ivx]{2})x{0,3}(?:ix|iv|v?i{0,3})"  # ii to xxxix (i, v, x alone are letters)
 _MARKER = re.compile(
-    r"^(?:(?P<bullet>[-*+•])|(?P<number>\d{1,3})[.)]|(?P<letter>[a-z])\)|\((?P<paren>[a-z])\))"
+    r"^(?:(?P<bullet>[-*+•◦○▪■▫□‣·–]|o(?=\t))|(?P<number>\d{1,3})[.)]|(?P<letter>[a-z])\)"
+    rf"|\((?P<paren>[a-z])\)|\((?P<roman>{_ROMAN})\)|(?P<romandot>{_ROMAN})[.)])"
     r"\s+(?P<text>\S.*)$"
 )
+#: Word's bullets by level (•, then o or ◦, then ▪): pasted without their indentation,
+#: the glyph is what tells a sub-item from an item.
+_WORD_LEVEL = {"o": 1, "◦": 1, "○": 1, "▪": 2, "■": 2, "▫": 2, "□": 2}
 _RULE = re.compile(r"^(?:--|([-*_=~#])(?:[ \t]*\1){2,})$")  # "--" opens an e-mail signature
 _CLOSING = re.compile(r"[.!?:;,…]['\"”’)\]]*$")
 _FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`\s]*)[^`]*$")
@@ -149,6 +154,26 @@ def _is_table_start(lines: list[str], index: int) -> bool:
         and index + 1 < len(lines)
         and "-" in lines[index + 1]
         and bool(SEPARATOR_ROW.match(lines[index + 1]))
+    )
+
+
+def _tab_cells(line: str) -> list[str]:
+    return [cell.strip() for cell in line.strip(" \r").split("\t")]
+
+
+def _is_tab_table(lines: list[str], index: int) -> bool:
+    """Two lines in a row of as many tab-separated cells (two or more): a table pasted
+    from Word or a spreadsheet (an item's marker followed by a tab is not a cell)."""
+    if index + 1 >= len(lines):
+        return False
+    first, second = lines[index], lines[index + 1]
+    return (
+        "\t" in first.strip()
+        and not first.startswith(("\t", "    "))
+        and not _MARKER.match(first.strip())
+        and not _MARKER.match(second.strip())
+        and len(_tab_cells(first)) >= 2
+        and len(_tab_cells(second)) == len(_tab_cells(first))
     )
 
 
@@ -373,6 +398,7 @@ class _Parser:
             or _MARKER.match(text)
             or text.startswith(">")
             or _is_table_start(self.lines, index)
+            or _is_tab_table(self.lines, index)
             or CAPTION_LINE.match(text)
         ):
             return True
@@ -408,6 +434,8 @@ class _Parser:
             return index + 1
         if _is_table_start(self.lines, index):
             return self.table(index)
+        if _is_tab_table(self.lines, index):
+            return self.tab_table(index)
         if _MARKER.match(text):
             if self.numbered_heading(index):
                 return index + 1
@@ -905,7 +933,7 @@ class _Parser:
                 same_list = (
                     marker
                     and _indent(after) >= base
-                    and (_indent(after) >= base + 2 or _kind(marker) == kind)
+                    and (_indent(after) >= base + 2 or _kind(marker, kind) == kind)
                 )
                 if not same_list and not (_indent(after) >= base + 2 and not marker):
                     break
@@ -916,8 +944,10 @@ class _Parser:
                 index = later
                 continue
             marker = _MARKER.match(text)
+            if marker and not indent and marker.group("bullet") in _WORD_LEVEL:
+                indent = 2 * _WORD_LEVEL[marker.group("bullet")]  # as if indented
             if marker and indent >= base:
-                if indent < base + 2 and _kind(marker) != kind:
+                if indent < base + 2 and _kind(marker, kind) != kind:
                     break  # a different list at the same level
                 entries.append(_Entry(indent, marker, index))
                 self.role(index, "list item", _item_reason(marker))
@@ -960,7 +990,7 @@ class _Parser:
         while position < len(entries):
             entry = entries[position]
             if entry.indent < first.indent or (
-                entry.indent < first.indent + 2 and _kind(entry.marker) != kind
+                entry.indent < first.indent + 2 and _kind(entry.marker, kind) != kind
             ):
                 break
             if entry.indent >= first.indent + 2 and items:
@@ -982,7 +1012,13 @@ class _Parser:
                 done,
                 ordered=kind != "bullet",
                 start=_number(first.marker),
-                style="lower-alpha" if kind == "letter" else "decimal",
+                style=(
+                    "lower-alpha"
+                    if kind == "letter"
+                    else "lower-roman"
+                    if kind == "roman"
+                    else "decimal"
+                ),
                 line=first.line + self.offset,
             ),
             position,
@@ -1029,6 +1065,41 @@ class _Parser:
             self.add(Paragraph(inlines(self.text(below)), line=below + self.offset))
         return index
 
+    def tab_table(self, start: int) -> int:
+        """A table of tab-separated cells, its first row the header: each row ends at a
+        line without a tab; a short row gets empty cells (trailing tabs get lost in
+        pasting), a row with more cells than the header is an error."""
+        header = _tab_cells(self.lines[start])
+        self.role(start, "table header", "first of the lines of tab-separated cells")
+        rows = []
+        index = start + 1
+        while index < len(self.lines) and "\t" in self.lines[index].strip():
+            cells = _tab_cells(self.lines[index])
+            if len(cells) > len(header):
+                raise InputError(
+                    f"this row has {len(cells)} tab-separated cells, the header row "
+                    f"(line {start + self.offset}) {len(header)}",
+                    path=self.path,
+                    line=index + self.offset,
+                    hint="give every row as many cells as the header (or make it a pipe table)",
+                )
+            cells += [""] * (len(header) - len(cells))
+            rows.append(tuple(inlines(cell) for cell in cells))
+            self.role(index, "table row", f"{len(cells)} tab-separated cells")
+            index += 1
+        below, index = self.table_caption(start, index)
+        self.add(
+            Table(
+                header=tuple(inlines(cell) for cell in header),
+                rows=tuple(rows),
+                align=(None,) * len(header),
+                line=start + self.offset,
+            )
+        )
+        if below is not None:
+            self.add(Paragraph(inlines(self.text(below)), line=below + self.offset))
+        return index
+
     def table_caption(self, start: int, end: int) -> tuple[int | None, int]:
         """Find a ``Table: caption {#tbl-x}`` line just above or below the table: it stays
         a paragraph beside the table, which assembly makes its caption, as for Markdown
@@ -1068,23 +1139,42 @@ class _Entry:
         self.paragraphs: list[list[str]] = [[marker.group("text")]]
 
 
-def _kind(marker: re.Match[str]) -> str:
+def _kind(marker: re.Match[str], within: str | None = None) -> str:
+    """``bullet``, ``number``, ``letter`` or ``roman``; ``within``: the kind of the list
+    the item is in, if known (its ``(v)`` is a numeral there; a list opening with ``(i)``
+    is roman, one opening with ``(a)`` gets to ``(i)`` as a letter)."""
     if marker.group("bullet"):
         return "bullet"
-    return "number" if marker.group("number") else "letter"
+    if marker.group("number"):
+        return "number"
+    if marker.group("roman") or marker.group("romandot"):
+        return "roman"
+    letter = marker.group("letter") or marker.group("paren")
+    if (within == "roman" and letter in "ivx") or (within is None and letter == "i"):
+        return "roman"
+    return "letter"
 
 
 def _number(marker: re.Match[str]) -> int:
     if marker.group("number"):
         return int(marker.group("number"))
+    if _kind(marker) == "roman":
+        numeral = marker.group("roman") or marker.group("romandot") or "i"
+        values = [{"i": 1, "v": 5, "x": 10}[char] for char in numeral]
+        return sum(
+            -v if v < after else v for v, after in zip(values, [*values[1:], 0], strict=True)
+        )
     letter = marker.group("letter") or marker.group("paren")
     return ord(letter) - ord("a") + 1 if letter else 1
 
 
 def _item_reason(marker: re.Match[str]) -> str:
-    return {"bullet": "'- ' item", "number": "numbered item", "letter": "lettered item"}[
-        _kind(marker)
-    ]
+    return {
+        "bullet": "'- ' item",
+        "number": "numbered item",
+        "letter": "lettered item",
+        "roman": "item numbered i, ii, iii",
+    }[_kind(marker)]
 
 
 def parse(
