@@ -123,3 +123,28 @@ assert whole.ok, whole.failures
 """
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.slow
+def test_a_build_leaves_nothing_in_the_temporary_folder(tmp_path: Path) -> None:
+    """WeasyPrint copies the theme's fonts (~40 MB) into a temporary folder that only its
+    font configuration's finaliser removes, which worker processes never run: every build
+    left one such folder per worker behind (2,450 of them filled this machine's disk)."""
+    import subprocess
+    import sys
+
+    from tests.conftest import MARKDOWN, SEED
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {**os.environ, "TMPDIR": str(scratch)}
+    command = [sys.executable, "-m", "briefing", "build", str(SEED), str(MARKDOWN)]
+    for jobs in ("1", "2"):
+        done = subprocess.run(
+            [*command, "-j", jobs, "-f", "pdf", "-o", str(tmp_path / f"out{jobs}")],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, done.stderr
+        assert sorted(p.name for p in scratch.iterdir()) == []

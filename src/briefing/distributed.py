@@ -256,8 +256,11 @@ class _RenderProcess:
     :func:`serve`); it dies with its parent, like a local worker."""
 
     def __init__(self, warm: bool) -> None:
+        # its temporary files (WeasyPrint's copies of the fonts) go where stop() removes them
+        self._scratch = tempfile.mkdtemp(prefix="briefing-render-")
+        command = f"from briefing.distributed import serve; serve({warm}, {self._scratch!r})"
         self._popen = subprocess.Popen(
-            [sys.executable, "-c", f"from briefing.distributed import serve; serve({warm})"],
+            [sys.executable, "-c", command],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env={**os.environ, "BRIEFING_PARENT_PID": str(os.getpid())},
@@ -290,6 +293,7 @@ class _RenderProcess:
         for stream in (self._popen.stdin, self._popen.stdout):
             if stream is not None:
                 stream.close()
+        shutil.rmtree(self._scratch, ignore_errors=True)
 
 
 def _late(index: int, spec: TaskSpec, seconds: float) -> Outcome:
@@ -326,12 +330,13 @@ def _receive(stream: IO[bytes], timeout: float | None = None) -> object:
     return pickle.loads(data)
 
 
-def serve(warm: bool = False) -> None:
-    """A render process's loop: read a task from stdin, run it, write its outcome."""
+def serve(warm: bool = False, scratch: str | None = None) -> None:
+    """A render process's loop: read a task from stdin, run it, write its outcome;
+    ``scratch``: its temporary folder (its parent removes it)."""
     from briefing.workers import _start_worker
 
     parent = int(os.environ.get("BRIEFING_PARENT_PID", "0"))
-    _start_worker(parent, warm)
+    _start_worker(parent, warm, scratch)
     requests, replies = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print must not corrupt the replies
     while True:

@@ -14,13 +14,14 @@ queued tasks and re-raises :class:`KeyboardInterrupt`.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import ctypes
 import gc
 import logging
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -162,11 +163,19 @@ def limit_memory() -> None:
         return
 
 
-def _start_worker(parent: int, warm: bool, place: tuple[dict[str, str], str] | None = None) -> None:
+def _start_worker(
+    parent: int,
+    warm: bool,
+    scratch: str | None = None,
+    place: tuple[dict[str, str], str] | None = None,
+) -> None:
     """Set up a worker process; ``parent``: the pid it was forked from (0: started by a
-    fork server, which dies with the build, so its children die too). ``place``: the
-    build's environment and current folder, for a worker from a fork server, which has
-    the server's (``SOURCE_DATE_EPOCH`` and the memory bound are read from it)."""
+    fork server, which dies with the build, so its children die too). ``scratch``: its
+    temporary folder, which its parent removes: WeasyPrint writes the theme's fonts (40
+    MB with the CJK ones) to a folder it deletes only when its font configuration is
+    collected, which a worker that exits (or is killed) never does. ``place``: the build's
+    environment and current folder, for a worker from a fork server, which has the
+    server's (``SOURCE_DATE_EPOCH`` and the memory bound are read from it)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
     if parent and os.getppid() != parent:  # the parent died before the request took effect
@@ -176,6 +185,10 @@ def _start_worker(parent: int, warm: bool, place: tuple[dict[str, str], str] | N
         os.environ.clear()
         os.environ.update(environ)
         os.chdir(folder)
+    if scratch is not None:
+        import tempfile
+
+        os.environ["TMPDIR"] = tempfile.tempdir = scratch
     if warm:
         _renderer().engine  # noqa: B018 - load fonts and CSS before the first task
     limit_memory()
@@ -287,31 +300,47 @@ def _run_pool(
     context = multiprocessing.get_context(method)
     if method == "forkserver":
         context.set_forkserver_preload(["briefing.workers"])
-    pool = concurrent.futures.ProcessPoolExecutor(
-        max_workers=min(jobs, len(indices)),
-        mp_context=context,
-        initializer=_start_worker,
-        initargs=(
-            os.getpid() if method == "fork" else 0,
-            any(renders_pdf(specs[i]) for i in indices),
-            None if method == "fork" else (dict(os.environ), os.getcwd()),
-        ),
-    )
-    lost: list[int] = []
-    try:
-        futures = {pool.submit(run_task, i, specs[i], timeout): i for i in indices}
-        for future in concurrent.futures.as_completed(futures):
-            try:
-                outcome = future.result()
-            except BrokenProcessPool:
-                lost.append(futures[future])
-                continue
-            on_done(outcome)
-    except BaseException:
-        _kill(pool)
-        raise
-    pool.shutdown(wait=True)
+    with scratch_folder() as scratch:
+        pool = concurrent.futures.ProcessPoolExecutor(
+            max_workers=min(jobs, len(indices)),
+            mp_context=context,
+            initializer=_start_worker,
+            initargs=(
+                os.getpid() if method == "fork" else 0,
+                any(renders_pdf(specs[i]) for i in indices),
+                scratch,
+                None if method == "fork" else (dict(os.environ), os.getcwd()),
+            ),
+        )
+        lost: list[int] = []
+        try:
+            futures = {pool.submit(run_task, i, specs[i], timeout): i for i in indices}
+            for future in concurrent.futures.as_completed(futures):
+                try:
+                    outcome = future.result()
+                except BrokenProcessPool:
+                    lost.append(futures[future])
+                    continue
+                on_done(outcome)
+        except BaseException:
+            _kill(pool)
+            raise
+        pool.shutdown(wait=True)
     return sorted(lost, key=list(indices).index)
+
+
+@contextlib.contextmanager
+def scratch_folder() -> Iterator[str]:
+    """A private temporary folder for worker processes, removed with all they left in it
+    once they are gone (see :func:`_start_worker`)."""
+    import shutil
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="briefing-workers-")
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _kill(pool: Any) -> None:
