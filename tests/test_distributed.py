@@ -135,6 +135,35 @@ def test_a_theme_travels_as_its_files_and_their_hashes(tmp_path: Path) -> None:
     assert bundle_theme(mine).digest != bundle.digest
 
 
+def test_a_worker_unpacks_a_theme_once_into_the_private_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Content-addressed, so worker processes share it and a killed worker leaves no
+    copy behind (each one left 4.7 MB in /tmp); a cache others can open is not used."""
+    from briefing import distributed
+
+    monkeypatch.setattr(distributed, "_UNPACKED", {})
+    monkeypatch.setenv("BRIEFING_CACHE_DIR", str(tmp_path / "cache"))
+    bundle = bundle_theme(load_theme())
+    templates, styles = distributed._unpacked(bundle)
+    root = tmp_path / "cache" / "themes" / bundle.digest
+    assert templates[0].parent == root and (root / "complete").is_file()
+    palette = load_theme().style("palette.css").read_bytes()
+    assert (styles[0] / "palette.css").read_bytes() == palette
+    written = (styles[0] / "palette.css").stat().st_mtime_ns
+    monkeypatch.setattr(distributed, "_UNPACKED", {})  # another worker process
+    assert distributed._unpacked(bundle) == (templates, styles)
+    assert (styles[0] / "palette.css").stat().st_mtime_ns == written
+    assert sorted(p.name for p in (tmp_path / "cache" / "themes").iterdir()) == [bundle.digest]
+    # a cache folder others can read is not trusted: a temporary copy instead
+    monkeypatch.setattr(distributed, "_UNPACKED", {})
+    monkeypatch.setenv("BRIEFING_CACHE_DIR", str(tmp_path / "open"))
+    (tmp_path / "open" / "themes").mkdir(parents=True, mode=0o755)
+    (tmp_path / "open" / "themes").chmod(0o755)
+    other, _ = distributed._unpacked(bundle)
+    assert not other[0].is_relative_to(tmp_path / "open")
+
+
 def test_render_processes_start_before_the_first_task_once_per_worker_thread() -> None:
     from briefing import distributed
 

@@ -52,7 +52,7 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 from briefing.errors import EXIT_OUTPUT, Diagnostic, OutputError
-from briefing.files import confined
+from briefing.files import cache_root, confined, private_folder
 from briefing.produce import TaskSpec
 from briefing.themes import Theme
 from briefing.version import __version__
@@ -134,25 +134,49 @@ _UNPACK_LOCK = threading.Lock()
 
 
 def _unpacked(bundle: ThemeBundle) -> tuple[tuple[Path, ...], tuple[Path, ...]]:
-    """The bundle's folders in this worker's private cache, written on first use."""
+    """The bundle's folders on this worker, written on first use: in the user's private
+    cache (``themes/<digest>``, shared by every worker process of the machine and never
+    written twice, since the digest names the content), else in a temporary folder
+    removed when the process exits."""
     with _UNPACK_LOCK:
         if bundle.digest not in _UNPACKED:
-            root = Path(tempfile.mkdtemp(prefix=f"briefing-theme-{bundle.digest[:12]}-"))
-            atexit.register(shutil.rmtree, root, True)
-            made: list[tuple[Path, ...]] = []
-            for kind, layers in (("t", bundle.templates), ("s", bundle.styles)):
-                folders = []
-                for number, items in enumerate(layers):
-                    folder = root / f"{kind}{number}"
-                    folder.mkdir()
-                    for name, sha in items:
-                        target = folder / name
-                        target.parent.mkdir(parents=True, exist_ok=True)
-                        target.write_bytes(bundle.blobs[sha])
-                    folders.append(folder)
-                made.append(tuple(folders))
-            _UNPACKED[bundle.digest] = (made[0], made[1])
+            cache = cache_root() / "themes"
+            root = cache / bundle.digest
+            if not (private_folder(cache) and (root / "complete").is_file()):
+                staging = Path(
+                    tempfile.mkdtemp(
+                        prefix=f"briefing-theme-{bundle.digest[:12]}-",
+                        dir=cache if private_folder(cache) else None,
+                    )
+                )
+                _write_bundle(bundle, staging)
+                if staging.parent == cache:
+                    try:
+                        staging.rename(root)  # whole, or not at all
+                    except OSError:  # another process was first: same content
+                        shutil.rmtree(staging, ignore_errors=True)
+                else:
+                    root = staging
+                    atexit.register(shutil.rmtree, root, True)
+            _UNPACKED[bundle.digest] = (
+                tuple(root / f"t{n}" for n in range(len(bundle.templates))),
+                tuple(root / f"s{n}" for n in range(len(bundle.styles))),
+            )
         return _UNPACKED[bundle.digest]
+
+
+def _write_bundle(bundle: ThemeBundle, root: Path) -> None:
+    """Write a bundle's files into ``root`` (``t0``, ``t1``, ... ``s0``, ...), then mark it
+    ``complete``."""
+    for kind, layers in (("t", bundle.templates), ("s", bundle.styles)):
+        for number, items in enumerate(layers):
+            folder = root / f"{kind}{number}"
+            folder.mkdir()
+            for name, sha in items:
+                target = folder / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(bundle.blobs[sha])
+    (root / "complete").touch()
 
 
 # -- what runs on a worker ----------------------------------------------------------

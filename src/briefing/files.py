@@ -88,3 +88,28 @@ def confined(path: Path, root: Path) -> str | None:
     except (OSError, RuntimeError):
         return "it cannot be read"
     return None
+
+
+def cache_root() -> Path:
+    """The tool's cache folder: ``$BRIEFING_CACHE_DIR``, else ``$XDG_CACHE_HOME/briefing``
+    (``~/.cache/briefing``)."""
+    chosen = os.environ.get("BRIEFING_CACHE_DIR")
+    if chosen:
+        return Path(chosen)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "briefing"
+
+
+def private_folder(folder: Path) -> bool:
+    """Create ``folder`` (mode 0700) if needed; True when it is a real folder of this user
+    that nobody else can write or read, so nothing in it can have been planted (what is
+    cached there is used as it is: compiled templates, images, theme files)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        info = folder.lstat()
+    except OSError:
+        return False
+    return (
+        stat.S_ISDIR(info.st_mode)
+        and info.st_uid == os.getuid()
+        and not info.st_mode & (stat.S_IRWXG | stat.S_IRWXO)
+    )

@@ -23,14 +23,13 @@ import hashlib
 import io
 import os
 import re
-import stat
 import struct
 from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from briefing.errors import Diagnostic, InputError
-from briefing.files import read_bounded
+from briefing.files import cache_root, private_folder, read_bounded
 from briefing.model import Image
 from briefing.report import warn
 
@@ -82,10 +81,7 @@ class ImagePolicy:
         return scheme == "http" and f"http://{host}" in (e.lower() for e in self.allow_hosts)
 
     def cache_dir(self) -> Path:
-        if self.cache is not None:
-            return self.cache
-        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-        return Path(base) / "briefing" / "images"
+        return self.cache if self.cache is not None else cache_root() / "images"
 
 
 def sniff(data: bytes) -> str | None:
@@ -494,7 +490,7 @@ def _fetch(url: str, *, path: Path, line: int, policy: ImagePolicy) -> bytes:
     """
     folder = policy.cache_dir()
     cached = folder / hashlib.sha256(url.encode("utf-8")).hexdigest()
-    usable = _private(folder)
+    usable = private_folder(folder)
     if usable and cached.is_file():
         return read_bounded(cached, MAX_IMAGE_BYTES, what="cached image")
     import urllib.error
@@ -535,18 +531,3 @@ def _fetch(url: str, *, path: Path, line: int, policy: ImagePolicy) -> bytes:
         staging.write_bytes(data)
         staging.replace(cached)
     return data
-
-
-def _private(folder: Path) -> bool:
-    """Create the cache folder (mode 0700) if needed; True when it is a folder of ours
-    that nobody else can write, so a cached image cannot have been planted."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        info = folder.lstat()
-    except OSError:
-        return False
-    return (
-        stat.S_ISDIR(info.st_mode)
-        and info.st_uid == os.getuid()
-        and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
-    )

@@ -11,9 +11,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
-import os
 import re
-import stat
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -24,7 +22,7 @@ from urllib.parse import quote
 from markupsafe import Markup, escape
 
 from briefing.errors import InputError, ThemeError
-from briefing.files import read_bounded
+from briefing.files import cache_root, private_folder, read_bounded
 from briefing.fonts import check_glyphs
 from briefing.i18n import (
     Messages,
@@ -483,21 +481,8 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     """
     import jinja2
 
-    base = os.environ.get("BRIEFING_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "briefing"
-    )
-    folder = os.path.join(base, f"jinja-{__version__}-sandboxed")
-    try:
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-        info = os.lstat(folder)
-    except OSError:
-        return None
-    private = (
-        stat.S_ISDIR(info.st_mode)
-        and info.st_uid == os.getuid()
-        and not info.st_mode & (stat.S_IRWXG | stat.S_IRWXO)
-    )
-    return jinja2.FileSystemBytecodeCache(folder) if private else None
+    folder = cache_root() / f"jinja-{__version__}-sandboxed"
+    return jinja2.FileSystemBytecodeCache(str(folder)) if private_folder(folder) else None
 
 
 #: The largest template file read (a guard against a planted huge or endless file).
