@@ -203,3 +203,16 @@ def test_pandocs_colon_caption_captions_the_table(tmp_path: Path) -> None:
     assert plain(blocks[0].caption) == "Costs by year" and blocks[0].id == "tbl-a"
     assert isinstance(blocks[1], Paragraph) and "Table 1" in plain(blocks[1].content)
     assert not warnings
+
+
+def test_emphasis_in_a_markdown_title_is_not_printed_as_asterisks(tmp_path: Path) -> None:
+    path = tmp_path / "brief.md"
+    path.write_text(
+        '---\ntitle: "The *Alaska* Talks"\nsubtitle: "**What** changed in `2025`"\n---\n\n'
+        "## S\n\nText with snake_case_names and 2*3*4.\n",
+        "utf-8",
+    )
+    with collecting():
+        document = read_article(path)
+    assert document.meta.title == "The Alaska Talks"
+    assert document.meta.subtitle == "What changed in 2025"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,6 +98,22 @@ class _Source:
     front: dict[str, Any]
     key_lines: dict[str, int]
     front_lines: list[str]
+    markdown: bool = False
+
+
+#: Emphasis and code marks in a front matter value of a Markdown article (Pandoc reads
+#: them as Markdown): ``*Italic*``, ``**bold**``, ``_x_``, ```code```.
+_MARKS = re.compile(r"(?<![\\\w])(\*{1,3}|_{1,3}|`)(?=\S)(.+?)(?<=\S)\1(?![\w*_`])")
+
+
+def _plain_markup(front: dict[str, Any]) -> dict[str, Any]:
+    """Title-like front matter of a Markdown article without its emphasis marks: the
+    metadata is plain text, and ``*Italic*`` would print its asterisks on the cover."""
+    plain = dict(front)
+    for key in ("title", "subtitle", "summary", "abstract", "description"):
+        if isinstance(plain.get(key), str):
+            plain[key] = _MARKS.sub(r"\2", plain[key])
+    return plain
 
 
 def _load(
@@ -129,7 +146,8 @@ def _load(
         LineRole(number + 1, "ignored", "trailing blank line", lines[number])
         for number in range(end, len(lines))
     )
-    return _Source(path, parsed, front, key_lines, lines[:start])
+    markdown = parse.__module__ == READERS["markdown"]
+    return _Source(path, parsed, front, key_lines, lines[:start], markdown)
 
 
 def read_article(
@@ -160,6 +178,8 @@ def read_article(
     title_known = bool(meta and meta.get("title"))
     source = _load(Path(path), fmt, data, title_known, max_bytes)
     front = dict(source.front)
+    if source.markdown:
+        front = _plain_markup(front)
     takeaways = _front_takeaways(front, source)
     document_meta = build_meta(
         {**source.parsed.meta, **front},  # the body's byline and date, under the front matter
