@@ -148,6 +148,7 @@ def test_prices_approximations_addresses_and_references_are_not_syntax(tmp_path:
         See @sec-s and [@sec-s], and `$x$` in code.
 
         I. M. Pei designed it.
+        c. 1990 the price of Brent was low.
         """,
     )
     assert not warnings, warnings

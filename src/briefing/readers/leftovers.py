@@ -157,7 +157,10 @@ _LEFTOVERS = (
         "use Unicode characters (H₂O, 10⁶) or words",
     ),
     _Leftover(
-        re.compile(r"^\s*(?:[ivxlc]{1,6}[.)]|\([ivxlc]{1,6}\)|#[.)]|\(@\w*\))\s+\S"),
+        re.compile(  # i. to xxxix. (a numeral, not "c. 1990"), (ii), #., (@)
+            r"^\s*(?:(?=[ivx])(?:x{0,3}(?:ix|iv|v?i{0,3}))[.)]|\((?=[ivx])x{0,3}(?:ix|iv|v?i{0,3})\)"
+            r"|#[.)]|\(@\w*\))\s+\S"
+        ),
         "roman-numbered (i., ii.) and Pandoc example (#., (@)) lists are not read as lists: "
         "their items run together",
         "number the items 1. 2. 3. (or a) b) c)); the numbers print as the theme sets them",
