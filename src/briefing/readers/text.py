@@ -41,6 +41,7 @@ from pathlib import Path
 from briefing.errors import Diagnostic, InputError
 from briefing.metadata import coerce_value
 from briefing.model import (
+    Alignment,
     Block,
     CodeBlock,
     Figure,
@@ -1052,18 +1053,7 @@ class _Parser:
             rows.append(tuple(inlines(cell) for cell in cells))
             self.role(index, "table row", f"{len(cells)} cells")
             index += 1
-        below, index = self.table_caption(start, index)
-        self.add(
-            Table(
-                header=tuple(inlines(cell) for cell in header),
-                rows=tuple(rows),
-                align=align,
-                line=start + self.offset,
-            )
-        )
-        if below is not None:
-            self.add(Paragraph(inlines(self.text(below)), line=below + self.offset))
-        return index
+        return self.add_table(start, index, header, rows, align)
 
     def tab_table(self, start: int) -> int:
         """A table of tab-separated cells, its first row the header: each row ends at a
@@ -1087,18 +1077,30 @@ class _Parser:
             rows.append(tuple(inlines(cell) for cell in cells))
             self.role(index, "table row", f"{len(cells)} tab-separated cells")
             index += 1
-        below, index = self.table_caption(start, index)
+        return self.add_table(start, index, header, rows, (None,) * len(header))
+
+    def add_table(
+        self,
+        start: int,
+        end: int,
+        header: list[str],
+        rows: list[tuple[Inlines, ...]],
+        align: tuple[Alignment, ...],
+    ) -> int:
+        """Add the table read from lines ``start`` to ``end``, and its caption line beside
+        it (assembly makes it the caption); returns where reading goes on."""
+        below, end = self.table_caption(start, end)
         self.add(
             Table(
                 header=tuple(inlines(cell) for cell in header),
                 rows=tuple(rows),
-                align=(None,) * len(header),
+                align=align,
                 line=start + self.offset,
             )
         )
         if below is not None:
             self.add(Paragraph(inlines(self.text(below)), line=below + self.offset))
-        return index
+        return end
 
     def table_caption(self, start: int, end: int) -> tuple[int | None, int]:
         """Find a ``Table: caption {#tbl-x}`` line just above or below the table: it stays
