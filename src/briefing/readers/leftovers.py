@@ -22,9 +22,24 @@ from briefing.report import warn
 
 __all__ = ["drop_comments", "warn_leftovers"]
 
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)")
 _OPEN, _CLOSE = "<!--", "-->"
+#: URLs and autolinks, blanked before the scan: ``~``, ``^`` and ``$`` in them are not syntax.
+_URLS = re.compile(r"<[^<>\s]+[@:][^<>\s]*>|\b(?:https?|ftp)://\S+|\bwww\.\S+")
+
+
+def _structure(lines: list[str]) -> tuple[list[bool], list[bool]]:
+    """For each line, whether the Markdown parser reads it as code (fenced or indented,
+    also inside lists and quotes) and whether as part of a pipe table."""
+    from briefing.readers.markdown import _parser
+
+    code, table = [False] * len(lines), [False] * len(lines)
+    for token in _parser().parse("\n".join(lines)):
+        if token.map and token.type in ("fence", "code_block", "table_open"):
+            marks = table if token.type == "table_open" else code
+            for number in range(token.map[0], min(token.map[1], len(lines))):
+                marks[number] = True
+    return code, table
 
 
 def _code_spans(line: str) -> list[tuple[int, int]]:
@@ -42,34 +57,14 @@ def _find(line: str, needle: str, start: int, spans: list[tuple[int, int]]) -> i
     return index
 
 
-def _fenced(lines: list[str]) -> list[bool]:
-    """For each line, whether it is inside (or is a fence of) a fenced code block."""
-    inside: list[bool] = []
-    fence = ""
-    for line in lines:
-        match = _FENCE.match(line)
-        marks = match.group(1) if match else ""
-        rest = line.strip()[len(marks) :]
-        if fence:
-            inside.append(True)
-            if marks[:1] == fence[0] and len(marks) >= len(fence) and not rest.strip():
-                fence = ""  # the closing fence
-        elif marks and not (marks[0] == "`" and "`" in rest):  # (`` `code` `` is no fence)
-            fence = marks
-            inside.append(True)
-        else:
-            inside.append(False)
-    return inside
-
-
 def drop_comments(lines: list[str], path: Path, first_line: int = 1) -> list[str]:
     """``lines`` without their HTML comments (outside code); a line that held only a
     comment becomes blank. A comment that is never closed is left, with a warning."""
-    fenced = _fenced(lines)
+    code, _table = _structure(lines)
     result: list[str] = []
-    opened: int | None = None  # the line where the comment being read began
+    opened: tuple[int, int, str] | None = None  # an open comment's line, column, text before
     for number, line in enumerate(lines):
-        if opened is None and fenced[number]:
+        if opened is None and code[number]:
             result.append(line)
             continue
         spans = _code_spans(line)
@@ -82,7 +77,12 @@ def drop_comments(lines: list[str], path: Path, first_line: int = 1) -> list[str
                     kept.append(line[column:])
                     break
                 kept.append(line[column:start])
-                opened, column = number, start + len(_OPEN)
+                opened, column = (number, start, "".join(kept)), start + len(_OPEN)
+                for empty in (">", "->"):  # <!--> and <!---> are whole (empty) comments
+                    if line.startswith(empty, column):
+                        opened, column = None, column + len(empty)
+                if opened is None:
+                    continue
             end = line.find(_CLOSE, column)
             if end == -1:
                 break
@@ -91,17 +91,19 @@ def drop_comments(lines: list[str], path: Path, first_line: int = 1) -> list[str
         for part in kept:  # "rise <!-- x --> every": one space where the comment was
             text += part.lstrip() if text[-1:].isspace() and part[:1].isspace() else part
         result.append(text if text.strip() or not line.strip() else "")
-    if opened is not None:
+    if opened is not None:  # shown from its <!-- on (the comments before it stay out)
+        number, start, before = opened
+        result[number] = before + lines[number][start:]
+        result[number + 1 :] = lines[number + 1 :]
         warn(
             Diagnostic(
                 "an HTML comment is never closed: it and the rest of the article are "
                 "shown as written",
                 path,
-                first_line + opened,
+                first_line + number,
                 "close it with -->",
             )
         )
-        return list(lines)
     return result
 
 
@@ -112,6 +114,10 @@ class _Leftover:
     pattern: re.Pattern[str]
     what: str
     hint: str
+    #: fewer places than this are not said (a list needs two items)
+    least: int = 1
+    #: also looked for in the lines of a pipe table
+    in_tables: bool = True
 
 
 _LEFTOVERS = (
@@ -137,7 +143,7 @@ _LEFTOVERS = (
         "write it in words or with Unicode characters (x², ≤, π)",
     ),
     _Leftover(
-        re.compile(r"\[-?@(?!(?:sec|tbl|fig)-)[\w][\w:.#$%&+?<>~/-]*[^\]]*\]"),
+        re.compile(r"\[-?@(?!(?:sec|tbl|fig)-)[\w][\w:.#$%&+?<>~/-]*[^\]]*\](?![(\[])"),
         "citations ([@key]) are printed as written: there is no bibliography",
         "write the reference in the text or as a footnote",
     ),
@@ -164,6 +170,7 @@ _LEFTOVERS = (
         "roman-numbered (i., ii.) and Pandoc example (#., (@)) lists are not read as lists: "
         "their items run together",
         "number the items 1. 2. 3. (or a) b) c)); the numbers print as the theme sets them",
+        least=2,
     ),
     _Leftover(
         re.compile(r"^\s*[-*+]\s+\[[ xX]\]\s"),
@@ -174,6 +181,7 @@ _LEFTOVERS = (
         re.compile(r"^\|(?:\s|$)(?!.*\|)"),
         "line blocks (lines starting with '| ') are run together into one line",
         "end each line with a backslash (\\) for a line break",
+        in_tables=False,
     ),
     _Leftover(
         re.compile(r"\{\{<\s*[\w-]+.*?>\}\}|\{\{%\s*[\w-]+.*?%\}\}"),
@@ -194,7 +202,7 @@ _LEFTOVERS = (
         re.compile(
             r"</?(?:br|sup|sub|span|div|table|thead|tbody|tr|td|th|b|i|u|em|strong|p|a|img|"
             r"font|center|small|big|kbd|mark|s|del|ins|ul|ol|li|h[1-6]|hr|details|summary)"
-            r"\b[^<>]*>",
+            r"(?:\s+[\w:-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s<>]+))*\s*/?>",
             re.IGNORECASE,
         ),
         "raw HTML is printed as text",
@@ -205,16 +213,19 @@ _LEFTOVERS = (
 
 def warn_leftovers(lines: list[str], path: Path, first_line: int = 1) -> None:
     """Warn once per kind of syntax left as text, at its first line, with a count."""
-    fenced = _fenced(lines)
+    code, table = _structure(lines)
     found: dict[int, list[int]] = {}
     for number, line in enumerate(lines):
-        if fenced[number]:
+        if code[number]:
             continue
         text = _CODE_SPAN.sub(lambda match: " " * len(match.group(0)), line)
+        text = _URLS.sub(lambda match: " " * len(match.group(0)), text)
         for kind, leftover in enumerate(_LEFTOVERS):
-            if leftover.pattern.search(text):
+            if (leftover.in_tables or not table[number]) and leftover.pattern.search(text):
                 found.setdefault(kind, []).append(first_line + number)
     for kind, places in sorted(found.items(), key=lambda item: item[1][0]):
         leftover = _LEFTOVERS[kind]
+        if len(places) < leftover.least:
+            continue
         more = f" ({len(places)} places, the first here)" if len(places) > 1 else ""
         warn(Diagnostic(leftover.what + more, path, places[0], leftover.hint))
