@@ -10,12 +10,14 @@ import pytest
 
 from briefing.errors import Diagnostic
 from briefing.model import (
+    Block,
     Document,
     Inline,
     LineBreak,
     ListBlock,
     Note,
     Paragraph,
+    nested_blocks,
     plain,
     walk_inlines,
 )
@@ -217,3 +219,56 @@ def test_emphasis_in_a_markdown_title_is_not_printed_as_asterisks(tmp_path: Path
         document = read_article(path)
     assert document.meta.title == "The Alaska Talks"
     assert document.meta.subtitle == "What changed in 2025"
+
+
+def test_code_in_lists_and_quotes_keeps_its_comments_and_raises_nothing(tmp_path: Path) -> None:
+    document, warnings = read(
+        tmp_path,
+        """
+        ## S
+
+        Text.
+
+            <!-- indented code --> H~2~O <b>x</b>
+
+        - item
+
+          ```html
+          <!-- in a list -->
+          ```
+
+        > ```
+        > <!-- in a quote -->
+        > ```
+        """,
+    )
+    code = [b.text for b in walk_blocks(document) if b.type == "code"]
+    assert [c.count("<!--") for c in code] == [1, 1, 1]
+    assert not warnings
+
+
+def test_an_unclosed_comment_keeps_the_closed_ones_out(tmp_path: Path) -> None:
+    document, warnings = read(
+        tmp_path, "## S\n\n<!-- minister not briefed -->\n\nText <!--> kept.\n\n<!-- TODO\n"
+    )
+    text = words(document)
+    assert "minister" not in text and "Text kept." in text and "<!-- TODO" in text
+    assert [w.line for w in warnings] == [7]
+
+
+def test_links_addresses_and_paths_are_not_other_syntax(tmp_path: Path) -> None:
+    _document, warnings = read(
+        tmp_path,
+        """
+        ## S
+
+        Write to <a.smith@example.org>; see [@IMFNews](https://x.com/IMFNews) and
+        https://example.org/~smith/papers/~draft.pdf; if a<b and c>d then
+        (v) of the Act applies.
+        """,
+    )
+    assert not warnings, warnings
+
+
+def walk_blocks(document: Document) -> list[Block]:
+    return [b for section in document.sections for b in nested_blocks(tuple(section.blocks))]

@@ -593,3 +593,36 @@ def test_a_roman_list_counts_past_v_and_a_letter_list_past_i(tmp_path: Path) -> 
     document, _warnings = read(tmp_path, text, name="steps.txt")
     lists = [b for s in document.sections for b in s.blocks if b.type == "list"]
     assert [(b.style, len(b.items)) for b in lists] == [("lower-roman", 6), ("lower-alpha", 10)]
+
+
+def test_word_pastes_are_lists_and_tables_where_they_should_be(tmp_path: Path) -> None:
+    from briefing.model import ListBlock, Table
+
+    text = (
+        "Title\n\nBy A. Writer\n\nThe table:\n\n\t2023\t2024\nGDP\t1.2\t1.4\nDebt\t80\t82\n"
+        "\u2022\tFirst bullet after the table.\n\u2022\tSecond.\n\xa7\tThird level.\n\n"
+        "Options:\n\na.\tKeep it.\nb.\tCut it.\n\nCriteria:\n\nI.\tCost.\nII.\tSpeed.\n\n"
+        "Symbols:\n\n\uf0b7\tOne.\n\uf0b7\tTwo.\n\n"
+        "Steps.\n1. Register online\nUse the portal for this.\n2. Pay the fee\nBy card.\n\n"
+        "Then:\n\n1. Ask the Treasury and the\nBank of England to review it.\n2. Publish.\n\n"
+        "End of the text here.\n"
+    )
+    document, _warnings = read(tmp_path, text, name="paste.txt")
+    blocks = [b for s in document.sections for b in s.blocks]
+    (table,) = [b for b in blocks if isinstance(b, Table)]
+    assert [plain(c) for c in table.header] == ["", "2023", "2024"]
+    assert [plain(row[0]) for row in table.rows] == ["GDP", "Debt"]
+    lists = [b for b in blocks if isinstance(b, ListBlock)]
+    assert [(b.style, len(b.items)) for b in lists] == [
+        ("decimal", 2),  # the bullets (their style is not used)
+        ("lower-alpha", 2),
+        ("lower-roman", 2),
+        ("decimal", 2),
+        ("decimal", 2),
+        ("decimal", 2),
+    ]
+    assert [b.ordered for b in lists] == [False, True, True, False, True, True]
+    assert [s.heading for s in document.sections if s.heading] == []  # no item became one
+    assert plain(lists[5].items[0].content) == (
+        "Ask the Treasury and the Bank of England to review it."
+    )

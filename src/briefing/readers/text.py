@@ -87,14 +87,22 @@ _HEADER_LINES = 6
 MAX_DEPTH = 32
 
 _ROMAN = r"(?=[ivx]{2})x{0,3}(?:ix|iv|v?i{0,3})"  # ii to xxxix (i, v, x alone are letters)
+_ROMAN_UPPER = _ROMAN.upper()
+#: Bullets: ASCII, Unicode, and Word's pasted ones (``o`` and ``§`` before a tab, and the
+#: Symbol font's private-use glyphs).
+_BULLETS = "-*+•◦○▪■▫□‣·\uf0b7\uf0a7\uf076\uf0d8\uf0fc\uf06e\uf0a8"
 _MARKER = re.compile(
-    r"^(?:(?P<bullet>[-*+•◦○▪■▫□‣·–]|o(?=\t))|(?P<number>\d{1,3})[.)]|(?P<letter>[a-z])\)"
-    rf"|\((?P<paren>[a-z])\)|\((?P<roman>{_ROMAN})\)|(?P<romandot>{_ROMAN})[.)])"
+    rf"^(?:(?P<bullet>[{_BULLETS}]|[o§](?=\t))|(?P<number>\d{{1,3}})[.)]"
+    r"|(?P<letter>[a-z])\)|\((?P<paren>[a-z])\)|(?P<letterdot>[A-Za-z])\.(?=\t)"
+    rf"|\((?P<roman>{_ROMAN})\)|(?P<romandot>{_ROMAN}|{_ROMAN_UPPER}|i(?=\.))[.)])"
     r"\s+(?P<text>\S.*)$"
 )
 #: Word's bullets by level (•, then o or ◦, then ▪): pasted without their indentation,
 #: the glyph is what tells a sub-item from an item.
-_WORD_LEVEL = {"o": 1, "◦": 1, "○": 1, "▪": 2, "■": 2, "▫": 2, "□": 2}
+_WORD_LEVEL = {
+    **dict.fromkeys("o◦○\uf0a8", 1),
+    **dict.fromkeys("▪■▫□§\uf0a7", 2),
+}
 _RULE = re.compile(r"^(?:--|([-*_=~#])(?:[ \t]*\1){2,})$")  # "--" opens an e-mail signature
 _CLOSING = re.compile(r"[.!?:;,…]['\"”’)\]]*$")
 _FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`\s]*)[^`]*$")
@@ -162,18 +170,33 @@ def _tab_cells(line: str) -> list[str]:
     return [cell.strip() for cell in line.strip(" \r").split("\t")]
 
 
+#: A first cell that is a list's marker (a bullet, "a.", "iv.", "12)"), not a table's.
+_MARKER_CELL = re.compile(rf"^(?:[{_BULLETS}§o]|[A-Za-z]|[ivxlcIVXLC]{{1,6}}|\d{{1,3}})[.)]?$")
+
+
+def _tab_row(line: str) -> bool:
+    """A line of tab-separated cells that is not a list item with a tab after its marker."""
+    cells = _tab_cells(line)
+    return (
+        "\t" in line.strip(" \r")
+        and len(cells) >= 2
+        and not _MARKER.match(line.strip())
+        and not _MARKER_CELL.match(cells[0])
+    )
+
+
 def _is_tab_table(lines: list[str], index: int) -> bool:
     """Two lines in a row of as many tab-separated cells (two or more): a table pasted
-    from Word or a spreadsheet (an item's marker followed by a tab is not a cell)."""
+    from Word or a spreadsheet. Its first line may start with a tab (an empty corner
+    cell, as a spreadsheet gives); the second may not (that is indented code)."""
     if index + 1 >= len(lines):
         return False
     first, second = lines[index], lines[index + 1]
     return (
-        "\t" in first.strip()
-        and not first.startswith(("\t", "    "))
-        and not _MARKER.match(first.strip())
-        and not _MARKER.match(second.strip())
-        and len(_tab_cells(first)) >= 2
+        not first.startswith("    ")
+        and not second.startswith(("\t", " "))
+        and (_tab_row(first) or (first.startswith("\t") and len(_tab_cells(first)) >= 2))
+        and _tab_row(second)
         and len(_tab_cells(second)) == len(_tab_cells(first))
     )
 
@@ -605,7 +628,7 @@ class _Parser:
             or not marker.group("number")
             or _heading_reason(text) is not None
             or not self.blank_before(index)
-            or (below and not self.heading_over_text(text, marker, below))
+            or (below and not self.heading_over_text(index, marker, below))
         ):
             return False
         earlier = next((i for i in range(index - 1, -1, -1) if self.text(i)), None)
@@ -625,16 +648,26 @@ class _Parser:
         )
         return True
 
-    @staticmethod
-    def heading_over_text(text: str, marker: re.Match[str], below: str) -> bool:
+    def heading_over_text(self, index: int, marker: re.Match[str], below: str) -> bool:
         """A numbered line that reads as a heading with its text right below it: short,
-        capitalised, and followed by a line that starts a sentence (not an item)."""
-        return (
-            len(text) <= _SHORT_HEADING
-            and marker.group("text")[:1].isupper()
-            and below[:1].isupper()
-            and _MARKER.match(below) is None
-        )
+        capitalised, not ending in a short word ("... and the"), followed by a line that
+        starts a sentence, and no further item in its block (that is a list whose items
+        each have a line of explanation)."""
+        title = marker.group("text")
+        last = title.split()[-1]
+        if (
+            len(self.text(index)) > _SHORT_HEADING
+            or not title[:1].isupper()
+            or (last.islower() and len(last) <= 3)
+            or not below[:1].isupper()
+        ):
+            return False
+        later = index + 1
+        while later < len(self.lines) and self.text(later):
+            if _MARKER.match(self.text(later)):
+                return False
+            later += 1
+        return True
 
     def text_line(self, index: int, text: str, *, question_ok: bool = False) -> None:
         why_not = "inside a quotation" if self.contained else None
@@ -950,6 +983,13 @@ class _Parser:
             if marker and indent >= base:
                 if indent < base + 2 and _kind(marker, kind) != kind:
                     break  # a different list at the same level
+                siblings = [entry for entry in entries if entry.indent == indent]
+                if (
+                    kind == "letter"
+                    and siblings
+                    and _number(marker, kind) != _number(siblings[-1].marker, kind) + 1
+                ):
+                    break  # A., B. then I.: another list, not the letter I
                 entries.append(_Entry(indent, marker, index))
                 self.role(index, "list item", _item_reason(marker))
             elif marker:
@@ -1063,7 +1103,7 @@ class _Parser:
         self.role(start, "table header", "first of the lines of tab-separated cells")
         rows = []
         index = start + 1
-        while index < len(self.lines) and "\t" in self.lines[index].strip():
+        while index < len(self.lines) and _tab_row(self.lines[index]):
             cells = _tab_cells(self.lines[index])
             if len(cells) > len(header):
                 raise InputError(
@@ -1151,23 +1191,23 @@ def _kind(marker: re.Match[str], within: str | None = None) -> str:
         return "number"
     if marker.group("roman") or marker.group("romandot"):
         return "roman"
-    letter = marker.group("letter") or marker.group("paren")
+    letter = (marker.group("letter") or marker.group("paren") or marker.group("letterdot")).lower()
     if (within == "roman" and letter in "ivx") or (within is None and letter == "i"):
         return "roman"
     return "letter"
 
 
-def _number(marker: re.Match[str]) -> int:
+def _number(marker: re.Match[str], within: str | None = None) -> int:
     if marker.group("number"):
         return int(marker.group("number"))
-    if _kind(marker) == "roman":
-        numeral = marker.group("roman") or marker.group("romandot") or "i"
+    if _kind(marker, within) == "roman":
+        numeral = (marker.group("roman") or marker.group("romandot") or "i").lower()
         values = [{"i": 1, "v": 5, "x": 10}[char] for char in numeral]
         return sum(
             -v if v < after else v for v, after in zip(values, [*values[1:], 0], strict=True)
         )
-    letter = marker.group("letter") or marker.group("paren")
-    return ord(letter) - ord("a") + 1 if letter else 1
+    letter = marker.group("letter") or marker.group("paren") or marker.group("letterdot")
+    return ord(letter.lower()) - ord("a") + 1 if letter else 1
 
 
 def _item_reason(marker: re.Match[str]) -> str:
