@@ -272,3 +272,25 @@ def test_links_addresses_and_paths_are_not_other_syntax(tmp_path: Path) -> None:
 
 def walk_blocks(document: Document) -> list[Block]:
     return [b for section in document.sections for b in nested_blocks(tuple(section.blocks))]
+
+
+@pytest.mark.parametrize(
+    ("layout", "captions"),
+    [
+        # a numbered caption between two tables goes with the table it numbers
+        ("{t}\n\nTable 2: Costs\n\n{t}\n\nText.\n", ["A and b", "Costs"]),
+        # captions above their tables
+        ("Table: One\n\n{t}\n\nTable: Two\n\n{t}\n\nText.\n", ["One", "Two"]),
+        # captions below their tables
+        ("{t}\n\nTable: One\n\n{t}\n\nTable: Two\n\nText.\n", ["One", "Two"]),
+        # one caption between two tables, none under the second: it is the second's
+        ("{t}\n\nTable: Two\n\n{t}\n\nText.\n", ["A and b", "Two"]),
+    ],
+)
+def test_a_caption_between_two_tables_goes_with_the_right_one(
+    tmp_path: Path, layout: str, captions: list[str]
+) -> None:
+    table = "| A | B |\n|---|---|\n| 1 | 2 |"
+    document, _warnings = read(tmp_path, "## S\n\n" + layout.format(t=table))
+    tables = [b for b in document.sections[0].blocks if b.type == "table"]
+    assert [plain(t.caption) for t in tables] == captions

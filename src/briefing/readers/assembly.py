@@ -429,10 +429,12 @@ def table_caption(content: Inlines) -> tuple[Inlines, str | None, str | None] | 
 
 
 def _caption_tables(
-    blocks: list[Block], language: str = "en"
+    blocks: list[Block], language: str = "en", tables_before: int = 0
 ) -> tuple[list[Block], dict[int, str]]:
     """Give every table a caption: a ``Table: ...`` / ``**Table 2: ...**`` paragraph right
-    above or below it (the paragraph is used up), an intro, or its header.
+    above or below it (the paragraph is used up), an intro, or its header. A caption
+    between two tables goes with the one whose number it gives, else with the one the
+    document's other captions sit beside (below: the one above it; else the one below).
 
     Also returns the number an author's caption gave each table (by position in the
     result), so that assembly can say when it differs from the number printed.
@@ -440,11 +442,16 @@ def _caption_tables(
     result: list[Block] = []
     claimed: dict[int, str] = {}
     index = 0
+    number = tables_before
     while index < len(blocks):
         block = blocks[index]
+        if isinstance(block, Table):
+            number += 1
         if isinstance(block, Table) and block.caption is None:
             before = result[-1] if result else None
             after = blocks[index + 1] if index + 1 < len(blocks) else None
+            if _belongs_below(blocks, index + 1, number):
+                after = None
             found = None
             for neighbour in (before, after):
                 if isinstance(neighbour, Paragraph):
@@ -470,6 +477,23 @@ def _caption_tables(
         result.append(block)
         index += 1
     return result, claimed
+
+
+def _belongs_below(blocks: list[Block], index: int, number: int) -> bool:
+    """Whether the caption paragraph at ``index``, between table ``number`` above it and
+    another table right below it, captions the one below."""
+
+    def caption(at: int) -> tuple[Inlines, str | None, str | None] | None:
+        block = blocks[at] if 0 <= at < len(blocks) else None
+        return table_caption(block.content) if isinstance(block, Paragraph) else None
+
+    found = caption(index)
+    below = blocks[index + 1] if index + 1 < len(blocks) else None
+    if found is None or not isinstance(below, Table) or below.caption is not None:
+        return False
+    if found[2] in (str(number), str(number + 1)):
+        return found[2] == str(number + 1)
+    return caption(index + 2) is None  # the next table has no caption under it
 
 
 # -- numbering, images, references ---------------------------------------------------
@@ -499,7 +523,7 @@ class _Numbers:
     def blocks(self, blocks: list[Block] | tuple[Block, ...]) -> list[Block]:
         """First pass: captions, table and figure numbers, images, nested blocks."""
         result: list[Block] = []
-        captioned, claimed = _caption_tables(list(blocks), self.language)
+        captioned, claimed = _caption_tables(list(blocks), self.language, self.tables)
         for position, block in enumerate(captioned):
             if isinstance(block, Table):
                 self.tables += 1

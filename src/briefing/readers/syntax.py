@@ -219,7 +219,7 @@ MONTH_NAMES: dict[str, int] = {
 #: ``Table 2.``, ``Таблица 2:``, ``Tableau :``, ``表1：``; ``number`` is the author's.
 CAPTION_HEAD = re.compile(
     rf"^{keyword_pattern('table')}"
-    rf"(?:\s*(?P<number>\d{{1,3}}(?:\.\d{{1,3}})*)\s*[:.：]|{LABEL_COLON})\s*",
+    rf"(?:\s*(?P<number>[A-Z]?\d{{1,3}}(?:\.\d{{1,3}})*)\s*[:.：]|{LABEL_COLON})\s*",
     re.IGNORECASE,
 )
 
