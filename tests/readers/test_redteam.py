@@ -626,3 +626,16 @@ def test_word_pastes_are_lists_and_tables_where_they_should_be(tmp_path: Path) -
     assert plain(lists[5].items[0].content) == (
         "Ask the Treasury and the Bank of England to review it."
     )
+
+
+def test_a_flat_legal_list_nests_its_roman_points_under_their_letter(tmp_path: Path) -> None:
+    text = (
+        "T\n\nBy A. Writer\n\nThe Act says:\n\n(a) the first duty;\n(i) a sub-point;\n"
+        "(ii) another;\n(b) the second duty;\n(c) the third.\n\nEnd of the text here.\n"
+    )
+    document, _warnings = read(tmp_path, text, name="legal.txt")
+    (letters,) = [b for s in document.sections for b in s.blocks if b.type == "list"]
+    assert letters.style == "lower-alpha" and len(letters.items) == 3
+    (romans,) = letters.items[0].blocks
+    assert romans.style == "lower-roman"  # type: ignore[union-attr]
+    assert [plain(i.content) for i in romans.items] == ["a sub-point;", "another;"]  # type: ignore[union-attr]

@@ -980,12 +980,22 @@ class _Parser:
             marker = _MARKER.match(text)
             if marker and not indent and marker.group("bullet") in _WORD_LEVEL:
                 indent = 2 * _WORD_LEVEL[marker.group("bullet")]  # as if indented
+            if (
+                marker
+                and kind == "letter"
+                and indent == base
+                and self.roman_under_letter(
+                    index, marker, [entry for entry in entries if entry.indent == base]
+                )
+            ):
+                indent = base + 2  # (a) (i) (ii) (b): a legal list, flat on the page
             if marker and indent >= base:
                 if indent < base + 2 and _kind(marker, kind) != kind:
                     break  # a different list at the same level
                 siblings = [entry for entry in entries if entry.indent == indent]
                 if (
                     kind == "letter"
+                    and indent < base + 2
                     and siblings
                     and _number(marker, kind) != _number(siblings[-1].marker, kind) + 1
                 ):
@@ -1009,6 +1019,27 @@ class _Parser:
                 break
             index += 1
         return entries, index
+
+    def roman_under_letter(self, index: int, marker: re.Match[str], letters: list[_Entry]) -> bool:
+        """Whether a roman item at the level of a letter list, right after one of its
+        items (no blank line) and written the same way (``(a)`` then ``(i)``), is a
+        sub-item of it, as legal text writes them without indenting."""
+        if not letters or not self.lines[index - 1].strip():
+            return False
+        last = letters[-1].marker
+        if (marker.group("paren") or marker.group("roman")) is None and (
+            marker.group("letter") or marker.group("romandot")
+        ) is None:
+            return False
+        same_style = bool(last.group("paren")) == bool(
+            marker.group("paren") or marker.group("roman")
+        )
+        if not same_style:
+            return False
+        if marker.group("roman") or marker.group("romandot"):
+            return True
+        letter = (marker.group("letter") or marker.group("paren")).lower()
+        return letter in "ivx" and _number(marker, "letter") != _number(last, "letter") + 1
 
     def too_deep(self, index: int, what: str, hint: str) -> None:
         raise InputError(
