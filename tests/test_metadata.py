@@ -35,8 +35,8 @@ def error_for(tmp_path: Path, front: str) -> InputError:
         ("date: 0000-00-00", "0000-00-00 is not a day of the calendar"),
         ("date: 0999-01-01", "before the year 1000"),
         ("date: 999-01-01", "before the year 1000"),
-        ("date: next Tuesday", "must be a date written as YYYY-MM-DD"),
-        ("date: 03/04/2025", "must be a date written as YYYY-MM-DD"),  # March or April?
+        ("date: next Tuesday", "must be a day: YYYY-MM-DD"),
+        ("date: 03/04/2025", "must be a day: YYYY-MM-DD"),  # March or April?
         ("date: today", "would change the file every day"),
         ('subtitle: "\\ud800"', "lone surrogate"),
         ('subtitle: "a\\uFFFEb"', "U+FFFE"),
@@ -98,7 +98,7 @@ def test_check_meta_from_the_command_line_has_no_location() -> None:
     with pytest.raises(InputError) as caught:
         check_meta({"date": "x"})
     assert caught.value.diagnostic.path is None
-    assert caught.value.diagnostic.message.startswith("metadata 'date' must be a date")
+    assert caught.value.diagnostic.message.startswith("metadata 'date' must be a day")
     with pytest.raises(InputError, match=r"unknown metadata key 'autor'.*did you mean 'author'"):
         check_meta({"autor": "A"})
 

@@ -89,7 +89,9 @@ def parse_date(value: Any) -> dt.date:
                 raise ValueError(
                     f"'{text}' would change the file every day: write the date as YYYY-MM-DD"
                 )
-            raise ValueError("must be a date written as YYYY-MM-DD, e.g. 2025-08-20")
+            raise ValueError(
+                "must be a day: YYYY-MM-DD (2025-08-20) or written out (20 August 2025)"
+            )
         year, month, number = (int(match.group(k)) for k in ("year", "month", "day"))
         try:
             day = dt.date(year, month, number)
@@ -98,7 +100,7 @@ def parse_date(value: Any) -> dt.date:
                 f"{text[:10]} is not a day of the calendar (write it as YYYY-MM-DD)"
             ) from None
     else:
-        raise ValueError("must be a date written as YYYY-MM-DD, e.g. 2025-08-20")
+        raise ValueError("must be a day: YYYY-MM-DD (2025-08-20) or written out (20 August 2025)")
     if day.year < _FIRST_YEAR:
         raise ValueError(f"{day.isoformat()} is before the year {_FIRST_YEAR}")
     return day

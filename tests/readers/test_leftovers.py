@@ -294,3 +294,19 @@ def test_a_caption_between_two_tables_goes_with_the_right_one(
     document, _warnings = read(tmp_path, "## S\n\n" + layout.format(t=table))
     tables = [b for b in document.sections[0].blocks if b.type == "table"]
     assert [plain(t.caption) for t in tables] == captions
+
+
+def test_a_comment_line_inside_a_table_is_said(tmp_path: Path) -> None:
+    table = "| A | B |\n|---|---|\n| 1 | 2 |\n<!-- | 3 | 4 | -->\n| 5 | 6 |\n"
+    _document, warnings = read(tmp_path, "## S\n\n" + table)
+    assert [(w.line, w.message[:40]) for w in warnings] == [
+        (6, "an HTML comment on a line of its own end")
+    ]
+
+
+def test_escapes_in_a_markdown_title_are_their_characters(tmp_path: Path) -> None:
+    path = tmp_path / "brief.md"
+    path.write_text('---\ntitle: "A \\\\*literal\\\\* star"\n---\n\n## S\n\nText.\n', "utf-8")
+    with collecting():
+        document = read_article(path)
+    assert document.meta.title == "A *literal* star"

@@ -112,8 +112,12 @@ def _plain_markup(front: dict[str, Any]) -> dict[str, Any]:
     plain = dict(front)
     for key in ("title", "subtitle", "summary", "abstract", "description"):
         if isinstance(plain.get(key), str):
-            plain[key] = _MARKS.sub(r"\2", plain[key])
+            plain[key] = _ESCAPE.sub(r"\1", _MARKS.sub(r"\2", plain[key]))
     return plain
+
+
+#: A backslash escape of Markdown (``\*``): the character itself.
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|~<>])")
 
 
 def _load(

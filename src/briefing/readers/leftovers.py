@@ -91,6 +91,21 @@ def drop_comments(lines: list[str], path: Path, first_line: int = 1) -> list[str
         for part in kept:  # "rise <!-- x --> every": one space where the comment was
             text += part.lstrip() if text[-1:].isspace() and part[:1].isspace() else part
         result.append(text if text.strip() or not line.strip() else "")
+    for number, line in enumerate(result):
+        table_around = 0 < number < len(lines) - 1 and all(
+            lines[near].lstrip().startswith("|") for near in (number - 1, number + 1)
+        )
+        if table_around and not line.strip() and lines[number].strip():
+            warn(
+                Diagnostic(
+                    "an HTML comment on a line of its own ends a table, as on GitHub: "
+                    "the rows below it are not part of it",
+                    path,
+                    first_line + number,
+                    "delete the row instead of commenting it out, or put the comment "
+                    "after the table",
+                )
+            )
     if opened is not None:  # shown from its <!-- on (the comments before it stay out)
         number, start, before = opened
         result[number] = before + lines[number][start:]
