@@ -525,6 +525,8 @@ def inspect(
         value = getattr(meta, key)
         if value:
             click.echo(f"{key}: {value}")
+    if meta.authors:
+        click.echo(f"authors: {'; '.join(meta.authors)}")
     for section in document.sections:
         heading = (
             f"{section.number or ''} {section.heading}".strip() if section.heading else "(lede)"

@@ -310,3 +310,12 @@ def test_escapes_in_a_markdown_title_are_their_characters(tmp_path: Path) -> Non
     with collecting():
         document = read_article(path)
     assert document.meta.title == "A *literal* star"
+
+
+def test_explain_says_a_comment_is_dropped(tmp_path: Path) -> None:
+    from briefing.readers import explain_article
+
+    path = tmp_path / "brief.md"
+    path.write_text("## S\n\nText.\n\n<!-- a note\nover two lines -->\n\nMore.\n", "utf-8")
+    roles = {r.line: (r.role, r.reason) for r in explain_article(path)}
+    assert roles[5] == roles[6] == ("ignored", "an HTML comment: dropped, never printed")

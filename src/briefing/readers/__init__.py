@@ -15,7 +15,7 @@ import importlib
 import logging
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -99,6 +99,8 @@ class _Source:
     key_lines: dict[str, int]
     front_lines: list[str]
     markdown: bool = False
+    #: line number -> text of the lines that held only an HTML comment (dropped)
+    comments: dict[int, str] = field(default_factory=dict)
 
 
 #: Emphasis and code marks in a front matter value of a Markdown article (Pandoc reads
@@ -140,10 +142,17 @@ def _load(
     front, key_lines, start = split_front_matter(lines[:end], path)
     title_known = title_known or "title" in front
     body = lines[start:end]
+    comments: dict[int, str] = {}
     if parse.__module__ == READERS["markdown"]:
         from briefing.readers.leftovers import drop_comments, warn_leftovers
 
-        body = drop_comments(body, path, start + 1)
+        kept = drop_comments(body, path, start + 1)
+        comments = {
+            start + 1 + number: line
+            for number, (line, left) in enumerate(zip(body, kept, strict=True))
+            if line.strip() and not left.strip()
+        }
+        body = kept
         warn_leftovers(body, path, start + 1)
     parsed = parse(body, path=path, first_line=start + 1, title_known=title_known)
     parsed.roles.extend(
@@ -151,7 +160,7 @@ def _load(
         for number in range(end, len(lines))
     )
     markdown = parse.__module__ == READERS["markdown"]
-    return _Source(path, parsed, front, key_lines, lines[:start], markdown)
+    return _Source(path, parsed, front, key_lines, lines[:start], markdown, comments)
 
 
 def read_article(
@@ -252,6 +261,8 @@ def explain_article(path: Path | str, *, fmt: str | None = None) -> list[LineRol
             marked=source.parsed.marked,
         )
     by_line = {role.line: role for role in source.parsed.roles}
+    for line, text in source.comments.items():
+        by_line[line] = LineRole(line, "ignored", "an HTML comment: dropped, never printed", text)
     for decision in decisions:
         known = by_line.get(decision.line)
         if known is not None and known.role in ("list item", "takeaway"):
