@@ -319,3 +319,8 @@ def test_explain_says_a_comment_is_dropped(tmp_path: Path) -> None:
     path.write_text("## S\n\nText.\n\n<!-- a note\nover two lines -->\n\nMore.\n", "utf-8")
     roles = {r.line: (r.role, r.reason) for r in explain_article(path)}
     assert roles[5] == roles[6] == ("ignored", "an HTML comment: dropped, never printed")
+
+
+def test_a_horizontal_rule_is_said_once(tmp_path: Path) -> None:
+    _document, warnings = read(tmp_path, "## S\n\nText.\n\n---\n\nMore.\n\n* * *\n\nEnd.\n")
+    assert [(w.line, w.message[:30]) for w in warnings] == [(5, "a horizontal rule (---, ***) is")]

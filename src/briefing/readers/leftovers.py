@@ -20,8 +20,10 @@ from pathlib import Path
 from briefing.errors import Diagnostic
 from briefing.report import warn
 
-__all__ = ["drop_comments", "warn_leftovers"]
+__all__ = ["SIMPLE_TABLE_RULE", "drop_comments", "warn_leftovers"]
 
+#: The dashed line under a Pandoc simple or multiline table's header (``---  ----``).
+SIMPLE_TABLE_RULE = re.compile(r"^\s*-{3,}(?:[ \t]+-{3,})+\s*$")
 _CODE_SPAN = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)")
 _OPEN, _CLOSE = "<!--", "-->"
 #: URLs and autolinks, blanked before the scan: ``~``, ``^`` and ``$`` in them are not syntax.
@@ -142,7 +144,7 @@ _LEFTOVERS = (
         "make it a pipe table (| a | b | with a |---|---| line)",
     ),
     _Leftover(
-        re.compile(r"^\s*-{3,}(?:[ \t]+-{3,})+\s*$"),
+        SIMPLE_TABLE_RULE,
         "a Pandoc simple or multiline table is not read as a table: its rows are run "
         "together, and a row above a dashed line becomes a heading",
         "make it a pipe table (| a | b | with a |---|---| line)",

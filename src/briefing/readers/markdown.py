@@ -70,6 +70,7 @@ from briefing.readers.assembly import (
     table_caption,
 )
 from briefing.readers.attrs import Attrs, parse_attrs, split_attrs
+from briefing.readers.leftovers import SIMPLE_TABLE_RULE
 from briefing.readers.syntax import CAPTION_HEAD, check_row, split_row
 from briefing.report import warn
 
@@ -170,6 +171,8 @@ class _Walker:
         #: lines of lists marked {.takeaways}, and drafts whose heading carries it
         self.marked: set[int] = set()
         self.marked_drafts: list[Draft] = []
+        #: horizontal rules seen (the first is warned about)
+        self.rules = 0
 
     # -- lines and roles ---------------------------------------------------------------
 
@@ -385,6 +388,16 @@ class _Walker:
             return [], self._close(tokens, index) + 1
         if kind in ("fence", "code_block"):
             return self.code(token), index + 1
+        rule_line = self.lines[token.map[0]] if kind == "hr" and token.map else ""
+        if kind == "hr" and not SIMPLE_TABLE_RULE.match(rule_line):  # (said as a table)
+            self.rules += 1
+            if self.rules == 1:
+                self.warn(
+                    "a horizontal rule (---, ***) is not printed: sections are separated by "
+                    "their headings",
+                    self.line(token),
+                    "leave it out, or start the part below it with a ## heading",
+                )
         # hr, html_block (off), anything else carries no text of its own
         self.mark(token, "ignored", token.type)
         end = self._close(tokens, index) if token.nesting == 1 else index
