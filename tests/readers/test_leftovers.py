@@ -323,4 +323,4 @@ def test_explain_says_a_comment_is_dropped(tmp_path: Path) -> None:
 
 def test_a_horizontal_rule_is_said_once(tmp_path: Path) -> None:
     _document, warnings = read(tmp_path, "## S\n\nText.\n\n---\n\nMore.\n\n* * *\n\nEnd.\n")
-    assert [(w.line, w.message[:30]) for w in warnings] == [(5, "a horizontal rule (---, ***) is")]
+    assert [(w.line, w.message[:31]) for w in warnings] == [(5, "a horizontal rule (---, ***) is")]
