@@ -82,7 +82,7 @@ def test_explain(runner: CliRunner) -> None:
         (b"", 3, ":1: the article is empty"),
         (b"ok\n\x00\x00", 3, ":2: this is not a text file"),
         (b"Caf\xe9\n", 3, ":1: not valid UTF-8"),
-        (b"Lede.\nData\n| A | B |\n|---|---|\n| 1 |\n", 3, ":5: this table row has 1 cells"),
+        (b"Lede.\nData\n| A | B |\n|---|---|\n| 1 | 2 | 3 |\n", 3, ":5: this table row has 3"),
         (b"---\n- a list\n---\nText.\n", 3, ":2: the front matter must be a mapping"),
     ],
 )

@@ -166,14 +166,15 @@ def test_incremental(tmp_path: Path) -> None:
 
 def test_bad_source_stops_before_any_output(tmp_path: Path) -> None:
     folder = make_project(tmp_path)
-    (folder / "sources" / "broken.txt").write_bytes(b"Lede.\nTable\n| a | b |\n|---|---|\n| 1 |\n")
+    broken = b"Lede.\nTable\n| a | b |\n|---|---|\n| 1 | 2 | 3 |\n"
+    (folder / "sources" / "broken.txt").write_bytes(broken)
     runner = CliRunner()
     cwd = os.getcwd()
     os.chdir(folder)
     try:
         result = runner.invoke(main, ["build"])
         assert result.exit_code == 3
-        assert "broken.txt:5: this table row has 1 cells" in result.stderr
+        assert "broken.txt:5: this table row has 3 cells" in result.stderr
         assert not (folder / "dist").exists()
         result = runner.invoke(main, ["build", "--keep-going", "-j", "1"])
     finally:

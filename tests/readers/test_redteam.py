@@ -639,3 +639,15 @@ def test_a_flat_legal_list_nests_its_roman_points_under_their_letter(tmp_path: P
     (romans,) = letters.items[0].blocks
     assert romans.style == "lower-roman"  # type: ignore[union-attr]
     assert [plain(i.content) for i in romans.items] == ["a sub-point;", "another;"]  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("name", ["short.md", "short.txt"])
+def test_a_short_table_row_is_filled_with_empty_cells_and_said(tmp_path: Path, name: str) -> None:
+    table = "| A | B | C |\n|---|---|---|\n| 1 | 2 |\n| 4 | 5 | 6 |\n"
+    text = f"Title\n\nBy A. Writer\n\nThe data:\n\n{table}\nEnd of the text here.\n"
+    document, warnings = read(tmp_path, text, name=name)
+    (table,) = [b for s in document.sections for b in s.blocks if b.type == "table"]
+    assert [[plain(c) for c in row] for row in table.rows] == [["1", "2", ""], ["4", "5", "6"]]
+    assert [(w.line, w.message.split(": ")[-1]) for w in warnings if "row" in w.message] == [
+        (9, "its last cell is left empty")
+    ]

@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from briefing.errors import InputError
+from briefing.errors import Diagnostic, InputError
 from briefing.model import Alignment
+from briefing.report import warn
 
 __all__ = [
     "CAPTION_HEAD",
@@ -241,17 +242,31 @@ def split_row(line: str) -> list[str]:
 
 
 def check_row(cells: list[str], width: int, *, path: Path, line: int, header_line: int) -> None:
-    """Refuse a table row whose cell count differs from its header's (every reader).
+    """Check a table row's cell count against its header's (every reader): fewer cells
+    are filled with empty ones, as GitHub and Pandoc do, with a warning; more would be
+    lost, so they are refused.
 
     :raises InputError: naming the row's line and the header's.
     """
-    if len(cells) != width:
+    if len(cells) > width:
         raise InputError(
             f"this table row has {len(cells)} cells but the header (line {header_line}) "
             f"has {width}",
             path=path,
             line=line,
             hint="give every row the same number of |-separated cells",
+        )
+    if len(cells) < width:
+        missing = width - len(cells)
+        empty = "its last cell is" if missing == 1 else f"its last {missing} cells are"
+        warn(
+            Diagnostic(
+                f"this table row has {len(cells)} cells but the header (line {header_line}) "
+                f"has {width}: {empty} left empty",
+                path,
+                line,
+                "give every row the same number of |-separated cells",
+            )
         )
 
 

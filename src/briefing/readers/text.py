@@ -1121,6 +1121,7 @@ class _Parser:
                 line=index + self.offset,
                 header_line=start + self.offset,
             )
+            cells += [""] * (len(header) - len(cells))  # (said by check_row)
             rows.append(tuple(inlines(cell) for cell in cells))
             self.role(index, "table row", f"{len(cells)} cells")
             index += 1
