@@ -143,23 +143,22 @@ def _load(
     title_known = title_known or "title" in front
     body = lines[start:end]
     comments: dict[int, str] = {}
-    if parse.__module__ == READERS["markdown"]:
-        from briefing.readers.leftovers import drop_comments, warn_leftovers
+    markdown = parse.__module__ == READERS["markdown"]
+    if markdown:
+        from briefing.readers.leftovers import scan
 
-        kept = drop_comments(body, path, start + 1)
+        kept = scan(body, path, start + 1)
         comments = {
             start + 1 + number: line
             for number, (line, left) in enumerate(zip(body, kept, strict=True))
             if line.strip() and not left.strip()
         }
         body = kept
-        warn_leftovers(body, path, start + 1)
     parsed = parse(body, path=path, first_line=start + 1, title_known=title_known)
     parsed.roles.extend(
         LineRole(number + 1, "ignored", "trailing blank line", lines[number])
         for number in range(end, len(lines))
     )
-    markdown = parse.__module__ == READERS["markdown"]
     return _Source(path, parsed, front, key_lines, lines[:start], markdown, comments)
 
 

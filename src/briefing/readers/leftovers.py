@@ -20,7 +20,7 @@ from pathlib import Path
 from briefing.errors import Diagnostic
 from briefing.report import warn
 
-__all__ = ["SIMPLE_TABLE_RULE", "drop_comments", "warn_leftovers"]
+__all__ = ["SIMPLE_TABLE_RULE", "drop_comments", "scan", "warn_leftovers"]
 
 #: The dashed line under a Pandoc simple or multiline table's header (``---  ----``).
 SIMPLE_TABLE_RULE = re.compile(r"^\s*-{3,}(?:[ \t]+-{3,})+\s*$")
@@ -59,10 +59,19 @@ def _find(line: str, needle: str, start: int, spans: list[tuple[int, int]]) -> i
     return index
 
 
-def drop_comments(lines: list[str], path: Path, first_line: int = 1) -> list[str]:
+def scan(lines: list[str], path: Path, first_line: int = 1) -> list[str]:
+    """The article's body lines without their HTML comments (:func:`drop_comments`),
+    having said what they hold of other tools' syntax (:func:`warn_leftovers`); the
+    Markdown parser finds the code for both in one pass."""
+    code, table = _structure(lines)
+    kept = drop_comments(lines, path, first_line, code)
+    warn_leftovers(kept, path, first_line, code, table)
+    return kept
+
+
+def drop_comments(lines: list[str], path: Path, first_line: int, code: list[bool]) -> list[str]:
     """``lines`` without their HTML comments (outside code); a line that held only a
     comment becomes blank. A comment that is never closed is left, with a warning."""
-    code, _table = _structure(lines)
     result: list[str] = []
     opened: tuple[int, int, str] | None = None  # an open comment's line, column, text before
     for number, line in enumerate(lines):
@@ -228,9 +237,10 @@ _LEFTOVERS = (
 )
 
 
-def warn_leftovers(lines: list[str], path: Path, first_line: int = 1) -> None:
+def warn_leftovers(
+    lines: list[str], path: Path, first_line: int, code: list[bool], table: list[bool]
+) -> None:
     """Warn once per kind of syntax left as text, at its first line, with a count."""
-    code, table = _structure(lines)
     found: dict[int, list[int]] = {}
     for number, line in enumerate(lines):
         if code[number]:
