@@ -142,11 +142,12 @@ def _unpacked(bundle: ThemeBundle) -> tuple[tuple[Path, ...], tuple[Path, ...]]:
         if bundle.digest not in _UNPACKED:
             cache = cache_root() / "themes"
             root = cache / bundle.digest
-            if not (private_folder(cache) and (root / "complete").is_file()):
+            private = private_folder(cache)
+            if not (private and (root / "complete").is_file()):
                 staging = Path(
                     tempfile.mkdtemp(
                         prefix=f"briefing-theme-{bundle.digest[:12]}-",
-                        dir=cache if private_folder(cache) else None,
+                        dir=cache if private else None,
                     )
                 )
                 _write_bundle(bundle, staging)
